@@ -1,0 +1,197 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/jpcheck/jpcheck/contracts"
+	"github.com/jpcheck/jpcheck/specs"
+	"github.com/spf13/cobra"
+)
+
+func newSpecsCmd(st streams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "specs",
+		Short: "Export, lint and list the errata of the embedded OpenAPI specs",
+		Args:  exactArgs(0),
+		RunE: func(c *cobra.Command, _ []string) error {
+			return usageErr("specs needs a subcommand: export, lint or errata (see --help)")
+		},
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "export DIR",
+		Short: "Write the embedded specs and examples to DIR",
+		Args:  exactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := specs.Export(args[0]); err != nil {
+				return usageErr("export: %v", err)
+			}
+			fmt.Fprintf(st.out, "wrote the specs to %s\n", args[0])
+			return nil
+		},
+	})
+	cmd.AddCommand(&cobra.Command{
+		Use:   "lint",
+		Short: "Check the specs as OpenAPI 3.1 (libopenapi); fail on any unresolved $ref or missing x-source",
+		Args:  exactArgs(0),
+		RunE: func(c *cobra.Command, _ []string) error {
+			problems := contracts.Lint(specs.FS())
+			for _, p := range problems {
+				fmt.Fprintln(st.out, p)
+			}
+			if len(problems) > 0 {
+				return &exitError{code: exitFindings, err: fmt.Errorf("specs lint: %s", plural(len(problems), "problem"))}
+			}
+			fmt.Fprintln(st.out, "specs: ok")
+			return nil
+		},
+	})
+	cmd.AddCommand(&cobra.Command{
+		Use:   "examples",
+		Short: "Validate every documented sample (specs/examples) as its provenance says; fail on any unexpected finding",
+		Args:  exactArgs(0),
+		RunE: func(c *cobra.Command, _ []string) error {
+			set, err := contracts.Load(specs.FS())
+			if err != nil {
+				return err
+			}
+			checks, err := contracts.CheckExamples(set)
+			if err != nil {
+				return err
+			}
+			bad := 0
+			for _, ch := range checks {
+				errs, warns := counts(ch.Result.Findings)
+				verdict := "ok  "
+				if len(ch.Problems) > 0 {
+					verdict = "FAIL"
+					bad++
+				}
+				what := ch.Example.Kind
+				if what == "request" {
+					what = "request " + ch.Example.Schema
+				}
+				line := fmt.Sprintf("%s %s (%s): %s, %s", verdict, ch.Example.File, what, plural(errs, "error"), plural(warns, "warning"))
+				if len(ch.Example.Errata) > 0 {
+					line += fmt.Sprintf(" (recorded errata: %d)", len(ch.Example.Errata))
+				}
+				fmt.Fprintln(st.out, line)
+				for _, p := range ch.Problems {
+					fmt.Fprintf(st.out, "     %s\n", p)
+				}
+			}
+			fmt.Fprintf(st.out, "%d examples: %d ok, %d failed\n", len(checks), len(checks)-bad, bad)
+			if bad > 0 {
+				return &exitError{code: exitFindings, err: fmt.Errorf("%s do not match their provenance", plural(bad, "example"))}
+			}
+			return nil
+		},
+	})
+	var format string
+	errata := &cobra.Command{
+		Use:   "errata",
+		Short: "List where Juspay's documents depart from their own contract (quirks, broken samples, table conflicts)",
+		Args:  exactArgs(0),
+		RunE: func(c *cobra.Command, _ []string) error {
+			set, err := contracts.Load(specs.FS())
+			if err != nil {
+				return err
+			}
+			list, err := contracts.Errata(set)
+			if err != nil {
+				return err
+			}
+			switch format {
+			case "json":
+				enc := json.NewEncoder(st.out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(list)
+			case "markdown":
+				writeErrataMarkdown(st.out, list)
+			case "text":
+				for _, e := range list {
+					fmt.Fprintln(st.out, errataLine(e))
+				}
+			default:
+				return usageErr("unknown format %q (want text, markdown or json)", format)
+			}
+			return nil
+		},
+	}
+	errata.Flags().StringVar(&format, "format", "text", "text, markdown or json")
+	cmd.AddCommand(errata)
+	return cmd
+}
+
+func errataLine(e contracts.ErratumEntry) string {
+	where := e.Document + " § " + e.Section
+	if e.Kind == "spec" {
+		where = e.Section
+	}
+	s := fmt.Sprintf("%-10s %s", e.Kind, where)
+	if e.Example != "" {
+		s += " [" + e.Example + orEmpty(e.Pointer) + "]"
+	}
+	s += ": " + e.Message
+	if len(e.Repairs) > 0 {
+		s += " (repaired: " + strings.Join(e.Repairs, "; ") + ")"
+	}
+	return s
+}
+
+func orEmpty(p string) string {
+	if p == "" {
+		return ""
+	}
+	return " " + p
+}
+
+var errataHeadings = []struct{ kind, title, intro string }{
+	{"error", "Samples that break the documents' own rules", "Error findings on documented samples under the compat profile."},
+	{"quirk", "Variants the samples show (quirks)", "Accepted by the compat profile as warnings; errors under strict."},
+	{"undeclared", "Fields the samples show that the specs do not declare", ""},
+	{"spec", "Field tables that disagree with the samples", "The specs follow the samples."},
+	{"repaired", "Samples that are not valid JSON", "Repaired in specs/examples; each repair is listed."},
+	{"skipped", "Samples that are not payloads", ""},
+}
+
+func writeErrataMarkdown(w io.Writer, list []contracts.ErratumEntry) {
+	fmt.Fprintln(w, "# Errata of the Juspay documents")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Generated by `jpcheck specs errata --format markdown` (`make errata`); do not edit by hand.")
+	for _, h := range errataHeadings {
+		var rows []contracts.ErratumEntry
+		for _, e := range list {
+			if e.Kind == h.kind {
+				rows = append(rows, e)
+			}
+		}
+		if len(rows) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n## %s (%d)\n\n", h.title, len(rows))
+		if h.intro != "" {
+			fmt.Fprintln(w, h.intro)
+			fmt.Fprintln(w)
+		}
+		for _, e := range rows {
+			fmt.Fprintf(w, "- %s\n", mdEscape(errataMarkdownItem(e)))
+		}
+	}
+}
+
+func errataMarkdownItem(e contracts.ErratumEntry) string {
+	switch e.Kind {
+	case "spec":
+		return fmt.Sprintf("`%s` (%s): %s", e.Section, e.Document, e.Message)
+	case "skipped":
+		return fmt.Sprintf("%s § %s: %s", e.Document, e.Section, e.Message)
+	case "repaired":
+		return fmt.Sprintf("%s § %s (`%s`): %s", e.Document, e.Section, e.Example, strings.Join(e.Repairs, "; "))
+	}
+	return fmt.Sprintf("%s § %s (`%s`), `%s` %s: %s", e.Document, e.Section, e.Example, orRoot(e.Pointer), e.Rule, e.Message)
+}
+
+func mdEscape(s string) string { return strings.ReplaceAll(s, "\n", " ") }

@@ -1,0 +1,54 @@
+package contracts
+
+// detect guesses a payload's kind from its shape, for `jpcheck validate` on captured traffic
+// where nobody wrote down what each line is. The order matters: the most specific shapes first.
+func detect(v *jvalue) (Kind, bool) {
+	if v.kind != jObject {
+		return "", false
+	}
+	has := func(k string) bool { return v.get(k) != nil }
+	switch {
+	case has("event_name") && has("content"):
+		return KindWebhook, true
+	case has("best_offer_combinations") || has("offers") && isOfferList(v.get("offers")):
+		return KindListOffers, true
+	case has("offer_id") && (has("offer_rules") || has("order_breakup")):
+		return KindOffer, true
+	}
+	if p := v.get("payload"); p != nil && p.kind == jObject {
+		switch {
+		case p.get("paymentMethods") != nil:
+			return KindPaymentMethods, true
+		case p.get("object") != nil || p.get("wallet") != nil || p.get("linked") != nil:
+			return KindWallet, true
+		default:
+			return KindEligibility, true
+		}
+	}
+	status, _ := str(v.get("status"))
+	switch {
+	case has("split_refund_details") || has("unique_request_id") && !has("customer_id") && !has("txn_detail"):
+		return KindRefund, true
+	case has("payment") && has("txn_id"):
+		return KindTxn, true
+	case status == "CREATED" || has("payment_links") && !has("amount") && !has("txn_detail"):
+		return KindOrderCreate, true
+	case has("order_id") && (has("amount") || has("txn_detail") || has("customer_id")):
+		return KindOrderStatus, true
+	case has("error_code") || has("error_info") || has("error_message") || status == "NOT_FOUND":
+		return KindError, true
+	}
+	return "", false
+}
+
+func isOfferList(v *jvalue) bool {
+	if v == nil || v.kind != jArray {
+		return false
+	}
+	for _, o := range v.arr {
+		if o.get("offer_rules") != nil || o.get("order_breakup") != nil {
+			return true
+		}
+	}
+	return false
+}

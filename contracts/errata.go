@@ -1,0 +1,76 @@
+package contracts
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/jpcheck/jpcheck/specs"
+)
+
+// ErratumEntry is one place where Juspay's own documents depart from their contract: a quirk or
+// an error finding on a documented sample, a field table that contradicts the samples, or a
+// sample that is not a payload at all.
+type ErratumEntry struct {
+	// Kind is "quirk" (a variant compat accepts), "error" (a documented sample breaks a rule),
+	// "spec" (a field table disagrees with the samples) or "skipped" (no usable sample).
+	Kind     string   `json:"kind"`
+	Document string   `json:"document"`
+	Section  string   `json:"section"`
+	Example  string   `json:"example,omitempty"`
+	Pointer  string   `json:"pointer,omitempty"`
+	Rule     Rule     `json:"rule,omitempty"`
+	Message  string   `json:"message"`
+	Repairs  []string `json:"repairs,omitempty"`
+}
+
+// Errata validates every documented sample under compat and lists what the documents get wrong,
+// so the list is derived from the specs and samples rather than written by hand.
+func Errata(set *Set) ([]ErratumEntry, error) {
+	exs, err := specs.Examples()
+	if err != nil {
+		return nil, err
+	}
+	var out []ErratumEntry
+	for _, ex := range exs {
+		if ex.Skip != "" {
+			out = append(out, ErratumEntry{Kind: "skipped", Document: ex.Document, Section: ex.Section, Message: ex.Skip})
+			continue
+		}
+		if len(ex.Repairs) > 0 {
+			out = append(out, ErratumEntry{Kind: "repaired", Document: ex.Document, Section: ex.Section, Example: ex.File, Message: "the sample needed repair to be a JSON payload", Repairs: ex.Repairs})
+		}
+		if ex.Kind == "request" || ex.Kind == "" {
+			continue
+		}
+		data, err := specs.ExampleData(ex.File)
+		if err != nil {
+			return nil, err
+		}
+		res, err := set.Validate(Kind(ex.Kind), data, Options{Profile: ProfileCompat})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", ex.File, err)
+		}
+		for _, f := range res.Findings {
+			kind := "quirk"
+			if f.Severity == SeverityError {
+				kind = "error"
+			} else if f.Rule == RuleUndeclared {
+				kind = "undeclared"
+			}
+			out = append(out, ErratumEntry{Kind: kind, Document: ex.Document, Section: ex.Section, Example: ex.File, Pointer: f.Pointer, Rule: f.Rule, Message: f.Message})
+		}
+	}
+	var notes []ErratumEntry
+	for _, s := range set.schemas {
+		for _, p := range s.propList {
+			if p.schema.errata != "" && p.schema.spec == p.spec {
+				notes = append(notes, ErratumEntry{Kind: "spec", Document: p.source, Section: p.spec, Message: p.schema.errata})
+			}
+		}
+		if s.errata != "" && s.name != "" {
+			notes = append(notes, ErratumEntry{Kind: "spec", Document: s.source, Section: s.spec, Message: s.errata})
+		}
+	}
+	sort.Slice(notes, func(i, j int) bool { return notes[i].Section < notes[j].Section })
+	return append(out, notes...), nil
+}
