@@ -342,20 +342,26 @@ func checkBenefitAmount(w *walker, s *schema, v *jvalue) {
 const twidSource = "twid-v2 § 3.2 Eligibility API (BURN carries value, EARN earnable points)"
 
 func checkTwidReward(w *walker, s *schema, v *jvalue) {
-	typ, ok := str(v.get("reward_type"))
+	// The eligibility response spells its keys in camelCase; other Twid payloads in snake_case.
+	typ, ok := str(v.get("rewardType"))
 	if !ok {
-		return
+		if typ, ok = str(v.get("reward_type")); !ok {
+			return
+		}
 	}
 	needValue := typ == "BURN" || typ == "BURN_EARN"
 	needEarn := typ == "EARN" || typ == "BURN_EARN"
-	if needValue && v.get("value") == nil {
+	if needValue && isNullish(v.get("value")) {
 		w.at("value", func() {
 			w.add(RuleTwidReward, SeverityError, typ+" reward without value", "value", "missing", s.spec, twidSource)
 		})
 	}
-	if needEarn && v.get("earnablePoints") == nil && v.get("earnable_points") == nil {
+	if needEarn && isNullish(v.get("earnablePoints")) && isNullish(v.get("earnable_points")) {
 		w.at("earnablePoints", func() {
 			w.add(RuleTwidReward, SeverityError, typ+" reward without earnablePoints", "earnablePoints", "missing", s.spec, twidSource)
 		})
 	}
 }
+
+// isNullish: absent or null, which the Twid samples use alike for "no value".
+func isNullish(v *jvalue) bool { return v == nil || v.kind == jNull }

@@ -33,6 +33,9 @@ var typeNames = []struct {
 func (t typeSet) String() string {
 	var parts []string
 	for _, n := range typeNames {
+		if n.t == tInteger && t&tNumber != 0 {
+			continue // every number schema takes integers too; saying so is noise
+		}
 		if t&n.t != 0 {
 			parts = append(parts, n.name)
 		}

@@ -58,7 +58,8 @@ func (s *Set) Validate(kind Kind, payload []byte, opts Options) (Result, error) 
 	}
 	w := &walker{set: s, strict: opts.Profile == ProfileStrict, cov: opts.Coverage}
 	if len(payload) > MaxPayloadBytes {
-		w.add(RuleSize, SeverityError, fmt.Sprintf("payload is %d bytes; the limit is %d", len(payload), MaxPayloadBytes), fmt.Sprintf("at most %d bytes", MaxPayloadBytes), strconv.Itoa(len(payload)), "", "")
+		// Callers may cut a huge input at the limit plus one byte, so say "more than", not a size.
+		w.add(RuleSize, SeverityError, fmt.Sprintf("payload is larger than the limit of %d bytes", MaxPayloadBytes), fmt.Sprintf("at most %d bytes", MaxPayloadBytes), fmt.Sprintf("more than %d bytes", MaxPayloadBytes), "", "")
 		return w.result(kind), nil
 	}
 	root, dups, perr := parseJSON(payload, MaxDepth)
@@ -70,6 +71,9 @@ func (s *Set) Validate(kind Kind, payload []byte, opts Options) (Result, error) 
 		w.add(rule, SeverityError, "invalid JSON: "+perr.Error(), "valid JSON", fmt.Sprintf("byte %d", perr.off), "", "RFC 8259")
 		return w.result(kind), nil
 	}
+	if dups {
+		w.duplicates(root)
+	}
 	if kind == KindAuto {
 		k, ok := detect(root)
 		if !ok {
@@ -77,9 +81,6 @@ func (s *Set) Validate(kind Kind, payload []byte, opts Options) (Result, error) 
 			return w.result(kind), nil
 		}
 		kind = k
-	}
-	if dups {
-		w.duplicates(root)
 	}
 	w.walk(s.kinds[kind], root, "")
 	if !opts.Request {

@@ -6,6 +6,7 @@
 //	jpcheck validate [--kind KIND|auto] [--profile compat|strict] [--format text|json] [--ndjson] FILE|- ...
 //	jpcheck specs export DIR
 //	jpcheck specs lint
+//	jpcheck specs examples
 //	jpcheck specs errata [--format text|markdown|json]
 //	jpcheck version
 //

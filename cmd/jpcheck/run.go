@@ -46,6 +46,9 @@ type streams struct {
 
 func run(ctx context.Context, args []string, in io.Reader, out, errw io.Writer) int {
 	st := streams{in: in, out: out, err: errw}
+	if args == nil {
+		args = []string{} // cobra reads os.Args when given nil
+	}
 	root := newRootCmd(st)
 	root.SetArgs(args)
 	root.SetIn(in)
@@ -87,7 +90,7 @@ func newRootCmd(st streams) *cobra.Command {
 	return root
 }
 
-// noArgs rejects positional arguments with a usage error (exit 2).
+// exactArgs rejects positional arguments with a usage error (exit 2).
 func exactArgs(n int) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
 		if len(args) != n {

@@ -14,10 +14,10 @@ import (
 func newSpecsCmd(st streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "specs",
-		Short: "Export, lint and list the errata of the embedded OpenAPI specs",
+		Short: "Export, lint, check the examples of, and list the errata of the embedded OpenAPI specs",
 		Args:  exactArgs(0),
 		RunE: func(c *cobra.Command, _ []string) error {
-			return usageErr("specs needs a subcommand: export, lint or errata (see --help)")
+			return usageErr("specs needs a subcommand: export, lint, examples or errata (see --help)")
 		},
 	}
 	cmd.AddCommand(&cobra.Command{

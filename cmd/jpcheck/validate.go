@@ -92,11 +92,13 @@ func runValidate(st streams, o validateOpts, args []string) error {
 		}
 		results = append(results, r)
 	}
+	var inputErr error
 	for _, name := range args {
-		if err := validateInput(st, set, name, kind, profile, o.ndjson, emit); err != nil {
-			return &exitError{code: exitUsage, err: err}
+		if inputErr = validateInput(st, set, name, kind, profile, o.ndjson, emit); inputErr != nil {
+			break
 		}
 	}
+	// Print what was checked before an unreadable input, so no result is lost.
 	if !o.ndjson {
 		if o.format == "json" {
 			enc := json.NewEncoder(st.out)
@@ -115,6 +117,9 @@ func runValidate(st streams, o validateOpts, args []string) error {
 				writeTextResult(st.out, r)
 			}
 		}
+	}
+	if inputErr != nil {
+		return &exitError{code: exitUsage, err: inputErr}
 	}
 	if failed {
 		return silentExit(exitFindings)

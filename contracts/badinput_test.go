@@ -1,0 +1,70 @@
+package contracts_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/jpcheck/jpcheck/contracts"
+)
+
+// Bad input gets a finding, never a panic or an error.
+func TestBadInputIsAFinding(t *testing.T) {
+	set := mustSet(t)
+	upi := mustExample(t, "order-status-upi.json")
+	cases := []struct {
+		name    string
+		payload []byte
+		rule    contracts.Rule
+		pointer string
+	}{
+		{"empty", []byte(""), contracts.RuleJSON, ""},
+		{"truncated", upi[:len(upi)/2], contracts.RuleJSON, ""},
+		{"trailing garbage", append(append([]byte{}, upi...), []byte(" {}")...), contracts.RuleJSON, ""},
+		{"comment", []byte(`{"a": 1 // no
+}`), contracts.RuleJSON, ""},
+		{"smart quotes", []byte(`{"id": "x”}`), contracts.RuleJSON, ""},
+		{"trailing comma", []byte(`{"a": 1,}`), contracts.RuleJSON, ""},
+		{"invalid utf-8", []byte("{\"order_id\": \"\xff\xfe\"}"), contracts.RuleJSON, ""},
+		{"control character", []byte("{\"a\": \"x\ny\"}"), contracts.RuleJSON, ""},
+		{"bad escape", []byte(`{"a": "\q"}`), contracts.RuleJSON, ""},
+		{"deep nesting", []byte(strings.Repeat("[", 100000)), contracts.RuleDepth, ""},
+		{"deep objects", []byte(strings.Repeat(`{"a":`, 70) + "1" + strings.Repeat("}", 70)), contracts.RuleDepth, ""},
+		{"huge", bytes.Repeat([]byte(" "), contracts.MaxPayloadBytes+1), contracts.RuleSize, ""},
+		{"duplicate key", []byte(`{"order_id":"a","order_id":"b","amount":1}`), contracts.RuleDuplicateKey, "/order_id"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := set.Validate(contracts.KindOrderStatus, tc.payload, contracts.Options{Profile: contracts.ProfileCompat})
+			if err != nil {
+				t.Fatalf("error instead of a finding: %v", err)
+			}
+			if res.Valid {
+				t.Fatal("bad input judged valid")
+			}
+			if len(findingsAt(res, tc.rule, tc.pointer)) == 0 {
+				t.Fatalf("want %s at %q:%s", tc.rule, tc.pointer, dump(res))
+			}
+		})
+	}
+}
+
+// The json finding says where the document breaks.
+func TestJSONFindingHasTheOffset(t *testing.T) {
+	res, _ := mustSet(t).Validate(contracts.KindOrderStatus, []byte(`{"a": tru}`), contracts.Options{})
+	f := findingsAt(res, contracts.RuleJSON, "")
+	if len(f) != 1 || f[0].Actual != "byte 6" || !strings.Contains(f[0].Message, "at byte 6") {
+		t.Fatalf("want the offset 6: %+v", f)
+	}
+}
+
+// Escapes decode as JSON says, so values compare as written.
+func TestEscapesDecode(t *testing.T) {
+	set := mustSet(t)
+	payload := mutate(t, mustExample(t, "order-status-upi.json"), "set", "/status", "CHARGED")
+	payload = bytes.Replace(payload, []byte(`"status":"CHARGED"`), []byte(`"status":"\u0043HARGED"`), 1)
+	res, _ := set.Validate(contracts.KindOrderStatus, payload, contracts.Options{Profile: contracts.ProfileStrict})
+	if !res.Valid {
+		t.Fatalf("\\u0043HARGED is CHARGED:%s", dump(res))
+	}
+}
