@@ -1,0 +1,61 @@
+package mock
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+// The documented error bodies (facts § 6.1, order-status § API Responses › 400/401/500).
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		code, b = http.StatusInternalServerError, []byte(`{"status":"error","error_code":"internal_error","error_message":"Internal server Error"}`)
+	}
+	writeRaw(w, code, b)
+}
+
+func writeRaw(w http.ResponseWriter, code int, b []byte) {
+	h := w.Header()
+	h["Content-Type"] = []string{"application/json"}
+	w.WriteHeader(code)
+	w.Write(b)
+}
+
+var accessDenied = []byte(`{"status":"error","error_code":"access_denied","error_info":{"user_message":"Unauthorized.","developer_message":"Invalid API Key. Please pass a valid and active api key.","code":"UNAUTHORIZED","category":"USER_ERROR"}}`)
+
+func orderNotFound(w http.ResponseWriter, orderID string) {
+	writeJSON(w, http.StatusBadRequest, map[string]any{
+		"status": "NOT_FOUND",
+		"error_info": map[string]any{
+			"user_message": "Order Not Found", "developer_message": "Order Not Found",
+			"code": "RESOURCE_NOT_FOUND", "category": "USER_ERROR",
+		},
+		"status_id": 40,
+		"order_id":  orderID,
+	})
+}
+
+// badRequest is the legacy 400 shape Juspay uses for a missing field ("order_id is missing").
+func badRequest(w http.ResponseWriter, msg string) {
+	writeJSON(w, http.StatusBadRequest, map[string]any{"status": "Bad Request", "error_message": msg, "error_code": msg})
+}
+
+func invalidInput(w http.ResponseWriter, field string) {
+	writeJSON(w, http.StatusBadRequest, map[string]any{
+		"error_message": "Bad Request.", "status": "Bad Request", "error_code": "INVALID_REQUEST",
+		"error_info": map[string]any{
+			"user_message":      "Invalid input data",
+			"fields":            []any{map[string]any{"field_name": field, "reason": "Missing field or Invalid Value"}},
+			"developer_message": "Invalid input data", "code": "INVALID_INPUT", "category": "USER_ERROR",
+		},
+	})
+}
+
+func refundError(w http.ResponseWriter, msg, code string) {
+	writeJSON(w, http.StatusBadRequest, map[string]any{"status_id": -1, "status": "ERROR", "error_message": msg, "error_code": code})
+}
+
+func notFoundRoute(w http.ResponseWriter) {
+	writeJSON(w, http.StatusNotFound, map[string]any{"status": "error", "error_code": "not_found", "error_message": "No such API"})
+}

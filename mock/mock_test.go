@@ -1,0 +1,301 @@
+package mock
+
+import (
+	"encoding/base64"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/jpcheck/jpcheck/contracts"
+)
+
+// coreTestServer starts a mock with the default test key.
+func coreTestServer(t *testing.T, cfg Config) (*Server, *httptest.Server) {
+	t.Helper()
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	t.Cleanup(func() { srv.Close(); s.Close() })
+	return s, srv
+}
+
+type coreResp struct {
+	code int
+	body []byte
+}
+
+// coreDo sends one request with the default key (base64(key:)) and a merchant id.
+func coreDo(t *testing.T, srv *httptest.Server, method, path string, form url.Values, hdr map[string]string) coreResp {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, srv.URL+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(DefaultAPIKey+":")))
+	req.Header.Set("x-merchantid", "merchant_test")
+	for k, v := range hdr {
+		if v == "" {
+			req.Header.Del(k)
+		} else {
+			req.Header.Set(k, v)
+		}
+	}
+	res, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return coreResp{res.StatusCode, b}
+}
+
+// coreStrict fails the test unless body validates under strict as kind.
+func coreStrict(t *testing.T, s *Server, kind contracts.Kind, body []byte) {
+	t.Helper()
+	res, err := s.set.Validate(kind, body, contracts.Options{Profile: contracts.ProfileStrict})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range res.Findings {
+		t.Errorf("%s %s %s %s: %s", kind, f.Pointer, f.Severity, f.Rule, f.Message)
+	}
+}
+
+// Every documented sample order is served under its documented order_id, in strict form.
+func TestSeededOrdersAreStrict(t *testing.T) {
+	s, srv := coreTestServer(t, Config{})
+	ids := s.SeededOrders()
+	for _, want := range []string{"JP1636474794", "JPAYNEW032", "145678234", "JPAYNEW034", "Ord_1484kmOH"} {
+		found := false
+		for _, id := range ids {
+			found = found || id == want
+		}
+		if !found {
+			t.Errorf("documented order %s not seeded", want)
+		}
+	}
+	for _, id := range ids {
+		t.Run(id, func(t *testing.T) {
+			r := coreDo(t, srv, "GET", "/orders/"+url.PathEscape(id), nil, nil)
+			if r.code != 200 {
+				t.Fatalf("status %d: %s", r.code, r.body)
+			}
+			coreStrict(t, s, contracts.KindOrderStatus, r.body)
+		})
+	}
+}
+
+// create → pay (each test-mode instrument) → status → refund → status, every response strict.
+func TestPaymentFlowByInstrument(t *testing.T) {
+	s, srv := coreTestServer(t, Config{})
+	cases := []struct {
+		name   string
+		pay    url.Values
+		status string
+	}{
+		{"card charged", url.Values{"payment_method_type": {"CARD"}, "card_number": {"4111111111111111"}, "card_exp_month": {"12"}, "card_exp_year": {"30"}, "name_on_card": {"Test"}}, "CHARGED"},
+		{"card authentication fails", url.Values{"payment_method_type": {"CARD"}, "card_number": {"4000000000000002"}}, "AUTHENTICATION_FAILED"},
+		{"card authorization fails", url.Values{"payment_method_type": {"CARD"}, "card_number": {"4000000000000069"}}, "AUTHORIZATION_FAILED"},
+		{"upi collect charged", url.Values{"payment_method_type": {"UPI"}, "upi_vpa": {"success@upi"}, "txn_type": {"UPI_COLLECT"}}, "CHARGED"},
+		{"upi fails", url.Values{"payment_method_type": {"UPI"}, "upi_vpa": {"failure@upi"}}, "AUTHORIZATION_FAILED"},
+		{"netbanking charged", url.Values{"payment_method_type": {"NB"}, "payment_method": {"NB_DUMMY"}}, "CHARGED"},
+		{"netbanking fails", url.Values{"payment_method_type": {"NB"}, "payment_method": {"NB_FAILURE"}}, "AUTHENTICATION_FAILED"},
+		{"twid split", url.Values{"payment_method_type": {"CARD"}, "card_number": {"4111111111111111"}, "additional_payment_details": {`[{"payment_method_type":"REWARD","payment_method":"TWID","split_amount":"254","reward_id":"212217","reward_mode":"BURN"}]`}}, "CHARGED"},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			id := "flow" + string(rune('a'+i))
+			r := coreDo(t, srv, "POST", "/orders", url.Values{"order_id": {id}, "amount": {"1000.00"}, "customer_id": {"cst_1"}, "customer_email": {"a@b.in"}, "customer_phone": {"9999999999"}}, nil)
+			if r.code != 200 {
+				t.Fatalf("create: %d %s", r.code, r.body)
+			}
+			coreStrict(t, s, contracts.KindOrderCreate, r.body)
+			r = coreDo(t, srv, "GET", "/orders/"+id, nil, nil)
+			coreStrict(t, s, contracts.KindOrderStatus, r.body)
+			if !strings.Contains(string(r.body), `"status":"NEW"`) {
+				t.Fatalf("a created order is NEW: %s", r.body)
+			}
+			pay := url.Values{"order_id": {id}}
+			for k, v := range tc.pay {
+				pay[k] = v
+			}
+			r = coreDo(t, srv, "POST", "/txns", pay, nil)
+			if r.code != 200 {
+				t.Fatalf("txn: %d %s", r.code, r.body)
+			}
+			coreStrict(t, s, contracts.KindTxn, r.body)
+			r = coreDo(t, srv, "GET", "/orders/"+id, nil, nil)
+			coreStrict(t, s, contracts.KindOrderStatus, r.body)
+			if !strings.Contains(string(r.body), `"status":"`+tc.status+`"`) {
+				t.Fatalf("want %s: %s", tc.status, r.body)
+			}
+			refund := coreDo(t, srv, "POST", "/orders/"+id+"/refunds", url.Values{"unique_request_id": {"r_" + id}, "amount": {"100"}}, nil)
+			if tc.status != "CHARGED" {
+				if refund.code != 400 || !strings.Contains(string(refund.body), "invalid.amount.exceeded") {
+					t.Fatalf("refund of an unpaid order: %d %s", refund.code, refund.body)
+				}
+				coreStrict(t, s, contracts.KindError, refund.body)
+				return
+			}
+			if refund.code != 200 {
+				t.Fatalf("refund: %d %s", refund.code, refund.body)
+			}
+			coreStrict(t, s, contracts.KindOrderStatus, refund.body)
+			r = coreDo(t, srv, "GET", "/orders/"+id, nil, nil)
+			coreStrict(t, s, contracts.KindOrderStatus, r.body)
+			if !strings.Contains(string(r.body), `"amount_refunded":100`) {
+				t.Fatalf("refund not settled: %s", r.body)
+			}
+		})
+	}
+}
+
+func TestRefundRules(t *testing.T) {
+	s, srv := coreTestServer(t, Config{})
+	coreDo(t, srv, "POST", "/orders", url.Values{"order_id": {"rf1"}, "amount": {"500"}}, nil)
+	coreDo(t, srv, "POST", "/txns", url.Values{"order_id": {"rf1"}, "payment_method_type": {"CARD"}, "card_number": {"4111111111111111"}, "additional_payment_details": {`[{"payment_method_type":"REWARD","payment_method":"TWID","split_amount":"200","reward_id":"1","reward_mode":"BURN"}]`}}, nil)
+	cases := []struct {
+		name string
+		path string
+		form url.Values
+		code int
+		want string
+		kind contracts.Kind
+	}{
+		{"missing fields", "/orders/rf1/refunds", url.Values{"amount": {"10"}}, 400, "Mandatory fields are missing", contracts.KindError},
+		{"zero amount", "/orders/rf1/refunds", url.Values{"unique_request_id": {"z"}, "amount": {"0"}}, 400, "invalid amount", contracts.KindError},
+		{"split refund", "/orders/rf1/refunds", url.Values{"unique_request_id": {"u1"}, "amount": {"450"}, "direct_refund_response": {"true"}}, 200, `"split_refund_details"`, contracts.KindRefund},
+		{"duplicate id", "/orders/rf1/refunds", url.Values{"unique_request_id": {"u1"}, "amount": {"10"}}, 400, "duplicate.call", contracts.KindError},
+		{"exceeds", "/orders/rf1/refunds", url.Values{"unique_request_id": {"u2"}, "amount": {"60"}}, 400, "invalid.amount.exceeded", contracts.KindError},
+		{"rest", "/orders/rf1/refunds", url.Values{"unique_request_id": {"u3"}, "amount": {"50"}}, 200, `"refunds"`, contracts.KindOrderStatus},
+		{"unknown order", "/orders/nope/refunds", url.Values{"unique_request_id": {"u4"}, "amount": {"1"}}, 400, "NOT_FOUND", contracts.KindError},
+		{"unknown txn", "/orders/txns/nope/refunds", url.Values{"unique_request_id": {"u5"}, "amount": {"1"}}, 400, "NOT_FOUND", contracts.KindError},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := coreDo(t, srv, "POST", tc.path, tc.form, nil)
+			if r.code != tc.code || !strings.Contains(string(r.body), tc.want) {
+				t.Fatalf("%d %s, want %d with %s", r.code, r.body, tc.code, tc.want)
+			}
+			coreStrict(t, s, tc.kind, r.body)
+		})
+	}
+	r := coreDo(t, srv, "GET", "/orders/rf1", nil, nil)
+	coreStrict(t, s, contracts.KindOrderStatus, r.body)
+	if !strings.Contains(string(r.body), `"refunded":true`) {
+		t.Fatalf("fully refunded order: %s", r.body)
+	}
+}
+
+func TestAuthAndErrors(t *testing.T) {
+	s, srv := coreTestServer(t, Config{MerchantID: "m1"})
+	key := func(v string) string { return "Basic " + base64.StdEncoding.EncodeToString([]byte(v)) }
+	cases := []struct {
+		name string
+		hdr  map[string]string
+		path string
+		code int
+		want string
+	}{
+		{"key with colon", map[string]string{"x-merchantid": "m1"}, "/orders/JP1636474794", 200, `"order_id":"JP1636474794"`},
+		{"key without colon (Node SDK)", map[string]string{"x-merchantid": "m1", "Authorization": key(DefaultAPIKey)}, "/orders/JP1636474794", 200, `"order_id"`},
+		{"wrong key", map[string]string{"x-merchantid": "m1", "Authorization": key("nope:")}, "/orders/JP1636474794", 401, "access_denied"},
+		{"no auth", map[string]string{"x-merchantid": "m1", "Authorization": ""}, "/orders/JP1636474794", 401, "access_denied"},
+		{"no merchant id", map[string]string{"x-merchantid": ""}, "/orders/JP1636474794", 400, "x-merchantid"},
+		{"other merchant id", map[string]string{"x-merchantid": "m2"}, "/orders/JP1636474794", 400, "x-merchantid"},
+		{"unknown order", map[string]string{"x-merchantid": "m1"}, "/orders/NOPE", 400, `"status_id":40`},
+		{"unknown route", map[string]string{"x-merchantid": "m1"}, "/nope", 404, "error"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := coreDo(t, srv, "GET", tc.path, nil, tc.hdr)
+			if r.code != tc.code || !strings.Contains(string(r.body), tc.want) {
+				t.Fatalf("%d %s, want %d with %s", r.code, r.body, tc.code, tc.want)
+			}
+			kind := contracts.KindError
+			if tc.code == 200 {
+				kind = contracts.KindOrderStatus
+			}
+			coreStrict(t, s, kind, r.body)
+		})
+	}
+	for _, tc := range []struct {
+		name string
+		form url.Values
+		want string
+	}{
+		{"create without order_id", url.Values{"amount": {"1"}}, "order_id is missing"},
+		{"create with a bad amount", url.Values{"order_id": {"x1"}, "amount": {"abc"}}, "Invalid amount"},
+		{"txn without payment_method_type", url.Values{"order_id": {"JP1636474794"}}, "payment_method_type is missing"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := "/orders"
+			if strings.HasPrefix(tc.name, "txn") {
+				path = "/txns"
+			}
+			r := coreDo(t, srv, "POST", path, tc.form, map[string]string{"x-merchantid": "m1"})
+			if r.code != 400 || !strings.Contains(string(r.body), tc.want) {
+				t.Fatalf("%d %s", r.code, r.body)
+			}
+			coreStrict(t, s, contracts.KindError, r.body)
+		})
+	}
+}
+
+// Bodies and headers are bounded; malformed input gets a documented error, never a panic.
+func TestBadRequestsAreBounded(t *testing.T) {
+	s, srv := coreTestServer(t, Config{})
+	big := strings.Repeat("a", MaxBodyBytes+10)
+	for _, tc := range []struct {
+		name, path, ctype, body string
+	}{
+		{"huge form", "/orders", "application/x-www-form-urlencoded", "order_id=x&amount=1&pad=" + big},
+		{"broken json", "/orders", "application/json", `{"order_id": "x", "amount": `},
+		{"json array", "/txns", "application/json", `[1,2,3]`},
+		{"bad split json", "/txns", "application/x-www-form-urlencoded", "order_id=JP1636474794&payment_method_type=CARD&additional_payment_details=%5B%7B"},
+		{"bad multipart", "/orders", "multipart/form-data; boundary=x", "--x\r\nbroken"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest("POST", srv.URL+tc.path, strings.NewReader(tc.body))
+			req.Header.Set("Content-Type", tc.ctype)
+			req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(DefaultAPIKey+":")))
+			req.Header.Set("x-merchantid", "m")
+			res, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != 400 {
+				t.Fatalf("%d %s", res.StatusCode, b)
+			}
+			coreStrict(t, s, contracts.KindError, b)
+		})
+	}
+	req, _ := http.NewRequest("GET", srv.URL+"/orders/JP1636474794", nil)
+	req.Header.Set("x-merchantid", "m")
+	req.Header.Set("X-Pad", strings.Repeat("b", MaxHeaderBytes))
+	res, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Fatalf("oversized headers: %d", res.StatusCode)
+	}
+}

@@ -1,0 +1,227 @@
+package mock
+
+import (
+	"net/http"
+	"strings"
+)
+
+// Refunds follow the Refund Order API (facts § 1.2, § 6.1): a refund starts PENDING, is keyed
+// by unique_request_id, and may not exceed what is left to refund. Test mode settles it at
+// once, so the response shows PENDING and the next order status SUCCESS, and the webhooks go
+// REFUND_INITIATED then ORDER_REFUNDED.
+
+func (s *Server) handleOrderRefund(w http.ResponseWriter, r *http.Request) {
+	s.refund(w, r, r.PathValue("order_id"), "")
+}
+
+func (s *Server) handleTxnRefund(w http.ResponseWriter, r *http.Request) {
+	txnID := r.PathValue("txn_id")
+	s.store.mu.RLock()
+	orderID, ok := s.store.txns[txnID]
+	s.store.mu.RUnlock()
+	if !ok {
+		writeJSON(w, http.StatusBadRequest, map[string]any{
+			"status": "NOT_FOUND", "status_id": 40,
+			"error_info": map[string]any{"user_message": "Transaction Not Found", "developer_message": "Transaction Not Found", "code": "RESOURCE_NOT_FOUND", "category": "USER_ERROR"},
+		})
+		return
+	}
+	s.refund(w, r, orderID, txnID)
+}
+
+const (
+	msgDuplicate = "A refund call was already completed with this unique_request_id for the order."
+	msgExceeded  = "Refund amount exceeds the refundable amount."
+)
+
+// refund refunds an order, or one of its txns when txnID is set.
+func (s *Server) refund(w http.ResponseWriter, r *http.Request, orderID, txnID string) {
+	p, err := params(r)
+	if err != nil || p["unique_request_id"] == "" || p["amount"] == "" {
+		badRequest(w, "Mandatory fields are missing")
+		return
+	}
+	uid := p["unique_request_id"]
+	amt, ok := money(p["amount"])
+	if !ok || amt <= 0 {
+		refundError(w, "Amount is invalid.", "invalid amount")
+		return
+	}
+	if len(uid) > 20 {
+		invalidInput(w, "unique_request_id")
+		return
+	}
+	var fail func()
+	var pendingDoc, settledDoc map[string]any
+	var direct map[string]any
+	found, err := s.store.update(orderID, func(o *order) bool {
+		if o.refunds[uid] {
+			fail = func() { refundError(w, msgDuplicate, "duplicate.call") }
+			return false
+		}
+		parts, ok := refundParts(o, txnID, amt)
+		if !ok {
+			fail = func() { refundError(w, msgExceeded, "invalid.amount.exceeded") }
+			return false
+		}
+		o.refunds[uid] = true
+		now := s.now()
+		gateway := "JUSPAY_TEST"
+		if len(parts) > 0 {
+			gateway = parts[0].gateway
+		}
+		ref := map[string]any{
+			"id": uid, "amount": amount(amt), "unique_request_id": uid, "ref": randomID("rfnd_", 7),
+			"created": now, "status": "PENDING", "error_message": "", "error_code": nil,
+			"sent_to_gateway": false, "initiated_by": "API", "refund_source": gateway, "refund_type": "STANDARD",
+		}
+		refunds, _ := o.doc["refunds"].([]any)
+		o.doc["refunds"] = append(refunds, ref)
+		pendingDoc = o.snapshot()
+		// Settle: the refund succeeds and the order's totals follow.
+		ref["status"], ref["sent_to_gateway"], ref["pg_processed_at"] = "SUCCESS", true, now
+		refunded := num(o.doc["amount_refunded"]) + amt
+		o.doc["amount_refunded"] = amount(refunded)
+		o.doc["refunded"] = refunded >= num(o.doc["amount"])-0.005
+		settleTxnRefunds(o, parts)
+		o.doc["last_updated"] = now
+		settledDoc = o.snapshot()
+		if strings.EqualFold(p["direct_refund_response"], "true") {
+			direct = directRefund(orderID, uid, amt, now, parts)
+		}
+		return true
+	})
+	switch {
+	case !found:
+		orderNotFound(w, orderID)
+		return
+	case fail != nil:
+		fail()
+		return
+	case err != nil:
+		writeJSON(w, http.StatusInternalServerError, map[string]any{"status": "error", "error_message": "Internal server Error"})
+		return
+	}
+	s.emit([]event{{"REFUND_INITIATED", "order", pendingDoc}, {"ORDER_REFUNDED", "order", settledDoc}})
+	if direct != nil {
+		writeJSON(w, http.StatusOK, direct)
+		return
+	}
+	writeJSON(w, http.StatusOK, pendingDoc)
+}
+
+type refundPart struct {
+	txnID   string
+	gateway string
+	amount  float64
+}
+
+// refundParts splits a refund across the order's charged txns: the payment gateway first,
+// then the Twid reward (twid-v2 § 5.2). It reports false when the amount exceeds what is left.
+func refundParts(o *order, txnID string, amt float64) ([]refundPart, bool) {
+	if st, _ := o.doc["status"].(string); st != "CHARGED" && st != "PARTIAL_CHARGED" && st != "COD_INITIATED" {
+		return nil, false
+	}
+	var txns []map[string]any
+	if list, ok := o.doc["txn_list"].([]any); ok && len(list) > 0 {
+		for _, e := range list {
+			if m, ok := e.(map[string]any); ok {
+				txns = append(txns, m)
+			}
+		}
+	} else {
+		txns = []map[string]any{{"txn_id": o.doc["txn_id"], "effective_amount": o.doc["amount"], "txn_detail": o.doc["txn_detail"]}}
+	}
+	left := amt
+	var parts []refundPart
+	for _, t := range txns {
+		id, _ := t["txn_id"].(string)
+		if txnID != "" && id != txnID {
+			continue
+		}
+		d, _ := t["txn_detail"].(map[string]any)
+		if d != nil {
+			if st, _ := d["status"].(string); st != "CHARGED" {
+				continue
+			}
+		}
+		key := "remaining:" + id
+		if _, ok := o.txnLeft[key]; !ok {
+			o.txnLeft[key] = num(t["effective_amount"]) - refundedFor(o, id)
+		}
+		avail := o.txnLeft[key]
+		take := min(avail, left)
+		if take <= 0.005 {
+			continue
+		}
+		gw := "JUSPAY_TEST"
+		if d != nil {
+			gw, _ = d["gateway"].(string)
+		}
+		parts = append(parts, refundPart{txnID: id, gateway: gw, amount: take})
+		left -= take
+		if left <= 0.005 {
+			break
+		}
+	}
+	if left > 0.005 {
+		return nil, false
+	}
+	for _, part := range parts {
+		o.txnLeft["remaining:"+part.txnID] -= part.amount
+	}
+	return parts, true
+}
+
+// refundedFor is what earlier refunds took from a txn of a seeded order (whose refunds were
+// documented, not made here): the order's amount_refunded counts against its first txn.
+func refundedFor(o *order, txnID string) float64 {
+	if first, _ := o.doc["txn_id"].(string); first == txnID || first == "" {
+		return num(o.doc["amount_refunded"])
+	}
+	return 0
+}
+
+// settleTxnRefunds keeps the per-txn view of split orders in step.
+func settleTxnRefunds(o *order, parts []refundPart) {
+	list, ok := o.doc["txn_list"].([]any)
+	if !ok {
+		return
+	}
+	for _, part := range parts {
+		for _, e := range list {
+			m, ok := e.(map[string]any)
+			if !ok || m["txn_id"] != part.txnID {
+				continue
+			}
+			if d, ok := m["txn_detail"].(map[string]any); ok {
+				if _, has := d["remaining_refundable_amount"]; has {
+					d["remaining_refundable_amount"] = amount(o.txnLeft["remaining:"+part.txnID])
+				}
+			}
+		}
+	}
+}
+
+// directRefund is the refund object returned with direct_refund_response=true (twid-v2 § 5.1).
+func directRefund(orderID, uid string, amt float64, now string, parts []refundPart) map[string]any {
+	var details []any
+	for i, part := range parts {
+		id := uid
+		if i > 0 {
+			id = uid + "-" + string(rune('0'+i))
+		}
+		details = append(details, map[string]any{
+			"status": "SUCCESS", "amount": amount(part.amount), "sent_to_gateway": false, "unique_request_id": id,
+			"gateway": part.gateway, "refund_source": part.gateway, "txn_id": part.txnID, "refund_type": "STANDARD",
+			"epg_txn_id": nil, "refund_arn": nil, "authorization_id": nil, "reference_id": nil,
+		})
+	}
+	first := parts[0]
+	return map[string]any{
+		"order_id": orderID, "status": "SUCCESS", "amount": amount(amt), "sent_to_gateway": false, "unique_request_id": uid,
+		"gateway": first.gateway, "created": now, "initiated_by": "API", "split_refund_details": details,
+		"refund_source": first.gateway, "refund_arn": nil, "error_message": nil, "epg_txn_id": nil, "txn_id": first.txnID,
+		"authorization_id": nil, "reference_id": nil, "response_code": nil, "refund_type": "STANDARD",
+	}
+}
