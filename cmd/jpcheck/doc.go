@@ -8,6 +8,7 @@
 //	jpcheck specs lint
 //	jpcheck specs examples
 //	jpcheck specs errata [--format text|markdown|json]
+//	jpcheck mock [--addr HOST:PORT] [--api-key K] [--merchant-id M] [--webhook-url URL] [--tls] [--jwe-dir DIR] [--latency SPEC]
 //	jpcheck version
 //
 // Exit codes: 0 success, 1 findings (an error finding, a failed check), 2 usage or unreadable
