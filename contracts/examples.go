@@ -99,7 +99,7 @@ func compareErrata(ex specs.Example, res Result) []string {
 
 func orRoot(p string) string {
 	if p == "" {
-		return "/"
+		return "(root)"
 	}
 	return p
 }

@@ -255,7 +255,7 @@ func writeTextResult(w io.Writer, r validateResult) {
 	for _, f := range r.Findings {
 		ptr := f.Pointer
 		if ptr == "" {
-			ptr = "/"
+			ptr = "(root)"
 		}
 		fmt.Fprintf(w, "  %s  %s  %s  %s\n", ptr, f.Severity, f.Rule, f.Message)
 	}
@@ -285,7 +285,7 @@ func writeNDJSONResult(w io.Writer, format string, r validateResult) {
 
 func orRoot(p string) string {
 	if p == "" {
-		return "/"
+		return "(root)"
 	}
 	return p
 }

@@ -63,7 +63,7 @@ func TestValidate(t *testing.T) {
 		{name: "kind not detected text", args: []string{"validate", "testdata/unknown-shape.json"}, wantCode: exitFindings,
 			stdout: []outCheck{textLines(
 				"testdata/unknown-shape.json (auto): INVALID, 1 error, 0 warnings",
-				"  /  error  type  cannot tell which contract this payload is: pass --kind",
+				"  (root)  error  type  cannot tell which contract this payload is: pass --kind",
 			)}},
 
 		// Text output: a header per file, then one line per finding, pointer first.
@@ -88,7 +88,7 @@ func TestValidate(t *testing.T) {
 		{name: "invalid JSON text", args: []string{"validate", "testdata/trailing-garbage.json"}, wantCode: exitFindings,
 			stdout: []outCheck{textLines(
 				"testdata/trailing-garbage.json (auto): INVALID, 1 error, 0 warnings",
-				"  /  error  json  invalid JSON: unexpected data after the JSON value at byte 2102",
+				"  (root)  error  json  invalid JSON: unexpected data after the JSON value at byte 2102",
 			)}},
 		{name: "empty stdin", args: []string{"validate", "--format", "json", "-"}, stdin: "", wantCode: exitFindings,
 			stdout: []outCheck{report(res{source: "-", kind: "auto", valid: false, findings: findingsOf(" json error")})}},
@@ -251,10 +251,10 @@ func TestValidateNDJSON(t *testing.T) {
 		{name: "file text", args: []string{"validate", "--ndjson", file}, wantCode: exitFindings,
 			stdout: []outCheck{textLines(
 				file+":1 (order-status, detected): valid, 0 errors, 0 warnings",
-				file+":3 (auto): INVALID, 1 error, 0 warnings: / error json",
+				file+":3 (auto): INVALID, 1 error, 0 warnings: (root) error json",
 				file+":5 (error, detected): valid, 0 errors, 0 warnings",
 				file+":6 (order-status, detected): valid, 0 errors, 1 warning: /status_id warning quirk.numeric-string",
-				file+":7 (auto): INVALID, 1 error, 0 warnings: / error json",
+				file+":7 (auto): INVALID, 1 error, 0 warnings: (root) error json",
 			)}},
 		{name: "strict", args: []string{"validate", "--ndjson", "--profile", "strict", "--format", "json", file}, wantCode: exitFindings,
 			stdout: []outCheck{func(t *testing.T, out string) {
