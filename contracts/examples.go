@@ -24,7 +24,7 @@ func (s *Set) ValidateComponent(file, name string, payload []byte, opts Options)
 	if dups {
 		w.duplicates(root)
 	}
-	w.walk(sch, root, "")
+	w.walk(sch, root)
 	if !opts.Request {
 		w.pci(root)
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
 	"sort"
 	"strings"
 
@@ -238,9 +237,3 @@ func Lint(fsys fs.FS) []string {
 	}
 	return out
 }
-
-// SchemaFor returns the compiled schema kind k validates against, for callers that need to
-// know a kind exists.
-func (s *Set) has(k Kind) bool { _, ok := s.kinds[k]; return ok }
-
-func specFile(spec string) string { return path.Base(strings.SplitN(spec, "#", 2)[0]) }

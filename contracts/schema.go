@@ -173,7 +173,7 @@ func (c *compiler) sourceText(raw string) string {
 	return raw
 }
 
-// compileRef compiles the schema at file#ptr, once.
+// compileAt compiles the schema at file#ptr, once.
 func (c *compiler) compileAt(file, ptr string, n *yaml.Node, name string) *schema {
 	key := file + "#" + ptr
 	if s, ok := c.memo[key]; ok {
@@ -353,16 +353,20 @@ func (c *compiler) fill(s *schema, file, ptr string, n *yaml.Node) {
 			s.oneOf = append(s.oneOf, alt)
 		}
 		if d := mapGet(n, "x-discriminator"); d != nil {
-			s.discProp = mapGet(d, "property").Value
+			prop := mapGet(d, "property")
+			if prop == nil || prop.Value == "" {
+				c.errorf(s.spec, "x-discriminator needs a property")
+				return
+			}
+			s.discProp = prop.Value
 			s.discMap = map[string]*schema{}
 			if m := mapGet(d, "mapping"); m != nil {
 				for i := 0; i+1 < len(m.Content); i += 2 {
-					_, tptr, target, err := c.resolve(file, m.Content[i+1].Value)
+					tfile, tptr, target, err := c.resolve(file, m.Content[i+1].Value)
 					if err != nil {
 						c.errs = append(c.errs, fmt.Errorf("%s: x-discriminator: %w", s.spec, err))
 						continue
 					}
-					tfile, _, _, _ := c.resolve(file, m.Content[i+1].Value)
 					s.discMap[m.Content[i].Value] = c.compileAt(tfile, tptr, target, "")
 				}
 			}

@@ -82,7 +82,7 @@ func (s *Set) Validate(kind Kind, payload []byte, opts Options) (Result, error) 
 		}
 		kind = k
 	}
-	w.walk(s.kinds[kind], root, "")
+	w.walk(s.kinds[kind], root)
 	if !opts.Request {
 		w.pci(root)
 	}
@@ -214,7 +214,7 @@ func isNumeric(s string, integer bool) bool {
 	return !integer || isInteger(s)
 }
 
-func (w *walker) walk(s *schema, v *jvalue, site string) {
+func (w *walker) walk(s *schema, v *jvalue) {
 	if s == nil {
 		return
 	}
@@ -235,7 +235,7 @@ func (w *walker) walk(s *schema, v *jvalue, site string) {
 		if s.items != nil {
 			for i, el := range v.arr {
 				w.path = append(w.path, strconv.Itoa(i))
-				w.walk(s.items, el, "")
+				w.walk(s.items, el)
 				w.path = w.path[:len(w.path)-1]
 			}
 		}
@@ -285,7 +285,7 @@ func (w *walker) oneOf(s *schema, v *jvalue) {
 		d := v.get(s.discProp)
 		if d != nil && d.kind == jString {
 			if alt, ok := s.discMap[d.s]; ok {
-				w.walk(alt, v, "")
+				w.walk(alt, v)
 				return
 			}
 		}
@@ -299,7 +299,7 @@ func (w *walker) oneOf(s *schema, v *jvalue) {
 	var best []Finding
 	for _, alt := range s.oneOf {
 		sub := &walker{set: w.set, strict: w.strict, path: append([]string(nil), w.path...)}
-		sub.walk(alt, v, "")
+		sub.walk(alt, v)
 		errs := 0
 		for _, f := range sub.findings {
 			if f.Severity == SeverityError {
@@ -307,7 +307,7 @@ func (w *walker) oneOf(s *schema, v *jvalue) {
 			}
 		}
 		if errs == 0 {
-			w.walk(alt, v, "") // again with coverage and frames
+			w.walk(alt, v) // again with coverage and frames
 			return
 		}
 		if best == nil || len(sub.findings) < len(best) {
@@ -366,7 +366,7 @@ func (w *walker) member(p *prop, val *jvalue, cov *SchemaCoverage, i int) {
 		f.Checked++
 	}
 	w.frames = append(w.frames, f)
-	w.walk(p.schema, val, p.source)
+	w.walk(p.schema, val)
 	w.frames = w.frames[:len(w.frames)-1]
 }
 
@@ -375,12 +375,12 @@ func (w *walker) member(p *prop, val *jvalue, cov *SchemaCoverage, i int) {
 func (w *walker) undeclared(s *schema, m jmember, seen []bool, cov *SchemaCoverage) bool {
 	for _, pp := range s.patternProps {
 		if pp.re.MatchString(m.key) {
-			w.walk(pp.schema, m.val, "")
+			w.walk(pp.schema, m.val)
 			return true
 		}
 	}
 	if s.additional != nil {
-		w.walk(s.additional, m.val, "")
+		w.walk(s.additional, m.val)
 		return true
 	}
 	if s.additionalAny || s.props == nil && s.types&tObject == 0 {
