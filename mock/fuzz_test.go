@@ -1,7 +1,6 @@
 package mock
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -31,7 +30,6 @@ func FuzzServe(f *testing.F) {
 		f.Fatal(err)
 	}
 	defer s.Close()
-	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(DefaultAPIKey+":"))
 	f.Fuzz(func(t *testing.T, method, path, ctype, body string) {
 		if method != "GET" && method != "POST" {
 			method = "POST"
@@ -44,7 +42,7 @@ func FuzzServe(f *testing.F) {
 			return
 		}
 		req.Header.Set("Content-Type", ctype)
-		req.Header.Set("Authorization", auth)
+		req.Header.Set("Authorization", testAuth)
 		req.Header.Set("x-merchantid", "fuzz")
 		rec := httptest.NewRecorder()
 		s.ServeHTTP(rec, req)

@@ -2,9 +2,7 @@ package mock
 
 import (
 	"encoding/base64"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -12,73 +10,9 @@ import (
 	"github.com/jpcheck/jpcheck/contracts"
 )
 
-// coreTestServer starts a mock with the default test key.
-func coreTestServer(t *testing.T, cfg Config) (*Server, *httptest.Server) {
-	t.Helper()
-	s, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s)
-	t.Cleanup(func() { srv.Close(); s.Close() })
-	return s, srv
-}
-
-type coreResp struct {
-	code int
-	body []byte
-}
-
-// coreDo sends one request with the default key (base64(key:)) and a merchant id.
-func coreDo(t *testing.T, srv *httptest.Server, method, path string, form url.Values, hdr map[string]string) coreResp {
-	t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, srv.URL+path, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(DefaultAPIKey+":")))
-	req.Header.Set("x-merchantid", "merchant_test")
-	for k, v := range hdr {
-		if v == "" {
-			req.Header.Del(k)
-		} else {
-			req.Header.Set(k, v)
-		}
-	}
-	res, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return coreResp{res.StatusCode, b}
-}
-
-// coreStrict fails the test unless body validates under strict as kind.
-func coreStrict(t *testing.T, s *Server, kind contracts.Kind, body []byte) {
-	t.Helper()
-	res, err := s.set.Validate(kind, body, contracts.Options{Profile: contracts.ProfileStrict})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range res.Findings {
-		t.Errorf("%s %s %s %s: %s", kind, f.Pointer, f.Severity, f.Rule, f.Message)
-	}
-}
-
 // Every documented sample order is served under its documented order_id, in strict form.
 func TestSeededOrdersAreStrict(t *testing.T) {
-	s, srv := coreTestServer(t, Config{})
+	s, srv := testServer(t, Config{})
 	ids := s.SeededOrders()
 	for _, want := range []string{"JP1636474794", "JPAYNEW032", "145678234", "JPAYNEW034", "Ord_1484kmOH"} {
 		found := false
@@ -91,18 +25,18 @@ func TestSeededOrdersAreStrict(t *testing.T) {
 	}
 	for _, id := range ids {
 		t.Run(id, func(t *testing.T) {
-			r := coreDo(t, srv, "GET", "/orders/"+url.PathEscape(id), nil, nil)
+			r := testRequest(t, srv, "GET", "/orders/"+url.PathEscape(id), nil, nil)
 			if r.code != 200 {
 				t.Fatalf("status %d: %s", r.code, r.body)
 			}
-			coreStrict(t, s, contracts.KindOrderStatus, r.body)
+			requireStrict(t, s, contracts.KindOrderStatus, r.body)
 		})
 	}
 }
 
 // create → pay (each test-mode instrument) → status → refund → status, every response strict.
 func TestPaymentFlowByInstrument(t *testing.T) {
-	s, srv := coreTestServer(t, Config{})
+	s, srv := testServer(t, Config{})
 	cases := []struct {
 		name   string
 		pay    url.Values
@@ -120,13 +54,13 @@ func TestPaymentFlowByInstrument(t *testing.T) {
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			id := "flow" + string(rune('a'+i))
-			r := coreDo(t, srv, "POST", "/orders", url.Values{"order_id": {id}, "amount": {"1000.00"}, "customer_id": {"cst_1"}, "customer_email": {"a@b.in"}, "customer_phone": {"9999999999"}}, nil)
+			r := testRequest(t, srv, "POST", "/orders", url.Values{"order_id": {id}, "amount": {"1000.00"}, "customer_id": {"cst_1"}, "customer_email": {"a@b.in"}, "customer_phone": {"9999999999"}}, nil)
 			if r.code != 200 {
 				t.Fatalf("create: %d %s", r.code, r.body)
 			}
-			coreStrict(t, s, contracts.KindOrderCreate, r.body)
-			r = coreDo(t, srv, "GET", "/orders/"+id, nil, nil)
-			coreStrict(t, s, contracts.KindOrderStatus, r.body)
+			requireStrict(t, s, contracts.KindOrderCreate, r.body)
+			r = testRequest(t, srv, "GET", "/orders/"+id, nil, nil)
+			requireStrict(t, s, contracts.KindOrderStatus, r.body)
 			if !strings.Contains(string(r.body), `"status":"NEW"`) {
 				t.Fatalf("a created order is NEW: %s", r.body)
 			}
@@ -134,30 +68,30 @@ func TestPaymentFlowByInstrument(t *testing.T) {
 			for k, v := range tc.pay {
 				pay[k] = v
 			}
-			r = coreDo(t, srv, "POST", "/txns", pay, nil)
+			r = testRequest(t, srv, "POST", "/txns", pay, nil)
 			if r.code != 200 {
 				t.Fatalf("txn: %d %s", r.code, r.body)
 			}
-			coreStrict(t, s, contracts.KindTxn, r.body)
-			r = coreDo(t, srv, "GET", "/orders/"+id, nil, nil)
-			coreStrict(t, s, contracts.KindOrderStatus, r.body)
+			requireStrict(t, s, contracts.KindTxn, r.body)
+			r = testRequest(t, srv, "GET", "/orders/"+id, nil, nil)
+			requireStrict(t, s, contracts.KindOrderStatus, r.body)
 			if !strings.Contains(string(r.body), `"status":"`+tc.status+`"`) {
 				t.Fatalf("want %s: %s", tc.status, r.body)
 			}
-			refund := coreDo(t, srv, "POST", "/orders/"+id+"/refunds", url.Values{"unique_request_id": {"r_" + id}, "amount": {"100"}}, nil)
+			refund := testRequest(t, srv, "POST", "/orders/"+id+"/refunds", url.Values{"unique_request_id": {"r_" + id}, "amount": {"100"}}, nil)
 			if tc.status != "CHARGED" {
 				if refund.code != 400 || !strings.Contains(string(refund.body), "invalid.amount.exceeded") {
 					t.Fatalf("refund of an unpaid order: %d %s", refund.code, refund.body)
 				}
-				coreStrict(t, s, contracts.KindError, refund.body)
+				requireStrict(t, s, contracts.KindError, refund.body)
 				return
 			}
 			if refund.code != 200 {
 				t.Fatalf("refund: %d %s", refund.code, refund.body)
 			}
-			coreStrict(t, s, contracts.KindOrderStatus, refund.body)
-			r = coreDo(t, srv, "GET", "/orders/"+id, nil, nil)
-			coreStrict(t, s, contracts.KindOrderStatus, r.body)
+			requireStrict(t, s, contracts.KindOrderStatus, refund.body)
+			r = testRequest(t, srv, "GET", "/orders/"+id, nil, nil)
+			requireStrict(t, s, contracts.KindOrderStatus, r.body)
 			if !strings.Contains(string(r.body), `"amount_refunded":100`) {
 				t.Fatalf("refund not settled: %s", r.body)
 			}
@@ -166,9 +100,9 @@ func TestPaymentFlowByInstrument(t *testing.T) {
 }
 
 func TestRefundRules(t *testing.T) {
-	s, srv := coreTestServer(t, Config{})
-	coreDo(t, srv, "POST", "/orders", url.Values{"order_id": {"rf1"}, "amount": {"500"}}, nil)
-	coreDo(t, srv, "POST", "/txns", url.Values{"order_id": {"rf1"}, "payment_method_type": {"CARD"}, "card_number": {"4111111111111111"}, "additional_payment_details": {`[{"payment_method_type":"REWARD","payment_method":"TWID","split_amount":"200","reward_id":"1","reward_mode":"BURN"}]`}}, nil)
+	s, srv := testServer(t, Config{})
+	testRequest(t, srv, "POST", "/orders", url.Values{"order_id": {"rf1"}, "amount": {"500"}}, nil)
+	testRequest(t, srv, "POST", "/txns", url.Values{"order_id": {"rf1"}, "payment_method_type": {"CARD"}, "card_number": {"4111111111111111"}, "additional_payment_details": {`[{"payment_method_type":"REWARD","payment_method":"TWID","split_amount":"200","reward_id":"1","reward_mode":"BURN"}]`}}, nil)
 	cases := []struct {
 		name string
 		path string
@@ -188,22 +122,22 @@ func TestRefundRules(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r := coreDo(t, srv, "POST", tc.path, tc.form, nil)
+			r := testRequest(t, srv, "POST", tc.path, tc.form, nil)
 			if r.code != tc.code || !strings.Contains(string(r.body), tc.want) {
 				t.Fatalf("%d %s, want %d with %s", r.code, r.body, tc.code, tc.want)
 			}
-			coreStrict(t, s, tc.kind, r.body)
+			requireStrict(t, s, tc.kind, r.body)
 		})
 	}
-	r := coreDo(t, srv, "GET", "/orders/rf1", nil, nil)
-	coreStrict(t, s, contracts.KindOrderStatus, r.body)
+	r := testRequest(t, srv, "GET", "/orders/rf1", nil, nil)
+	requireStrict(t, s, contracts.KindOrderStatus, r.body)
 	if !strings.Contains(string(r.body), `"refunded":true`) {
 		t.Fatalf("fully refunded order: %s", r.body)
 	}
 }
 
 func TestAuthAndErrors(t *testing.T) {
-	s, srv := coreTestServer(t, Config{MerchantID: "m1"})
+	s, srv := testServer(t, Config{MerchantID: "m1"})
 	key := func(v string) string { return "Basic " + base64.StdEncoding.EncodeToString([]byte(v)) }
 	cases := []struct {
 		name string
@@ -223,7 +157,7 @@ func TestAuthAndErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r := coreDo(t, srv, "GET", tc.path, nil, tc.hdr)
+			r := testRequest(t, srv, "GET", tc.path, nil, tc.hdr)
 			if r.code != tc.code || !strings.Contains(string(r.body), tc.want) {
 				t.Fatalf("%d %s, want %d with %s", r.code, r.body, tc.code, tc.want)
 			}
@@ -231,7 +165,7 @@ func TestAuthAndErrors(t *testing.T) {
 			if tc.code == 200 {
 				kind = contracts.KindOrderStatus
 			}
-			coreStrict(t, s, kind, r.body)
+			requireStrict(t, s, kind, r.body)
 		})
 	}
 	for _, tc := range []struct {
@@ -248,18 +182,18 @@ func TestAuthAndErrors(t *testing.T) {
 			if strings.HasPrefix(tc.name, "txn") {
 				path = "/txns"
 			}
-			r := coreDo(t, srv, "POST", path, tc.form, map[string]string{"x-merchantid": "m1"})
+			r := testRequest(t, srv, "POST", path, tc.form, map[string]string{"x-merchantid": "m1"})
 			if r.code != 400 || !strings.Contains(string(r.body), tc.want) {
 				t.Fatalf("%d %s", r.code, r.body)
 			}
-			coreStrict(t, s, contracts.KindError, r.body)
+			requireStrict(t, s, contracts.KindError, r.body)
 		})
 	}
 }
 
 // Bodies and headers are bounded; malformed input gets a documented error, never a panic.
 func TestBadRequestsAreBounded(t *testing.T) {
-	s, srv := coreTestServer(t, Config{})
+	s, srv := testServer(t, Config{})
 	big := strings.Repeat("a", MaxBodyBytes+10)
 	for _, tc := range []struct {
 		name, path, ctype, body string
@@ -271,31 +205,16 @@ func TestBadRequestsAreBounded(t *testing.T) {
 		{"bad multipart", "/orders", "multipart/form-data; boundary=x", "--x\r\nbroken"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			req, _ := http.NewRequest("POST", srv.URL+tc.path, strings.NewReader(tc.body))
-			req.Header.Set("Content-Type", tc.ctype)
-			req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(DefaultAPIKey+":")))
-			req.Header.Set("x-merchantid", "m")
-			res, err := srv.Client().Do(req)
-			if err != nil {
-				t.Fatal(err)
+			r := testRequest(t, srv, "POST", tc.path, tc.body, map[string]string{"Content-Type": tc.ctype, "x-merchantid": "m"})
+			if r.code != 400 {
+				t.Fatalf("%d %s", r.code, r.body)
 			}
-			b, _ := io.ReadAll(res.Body)
-			res.Body.Close()
-			if res.StatusCode != 400 {
-				t.Fatalf("%d %s", res.StatusCode, b)
-			}
-			coreStrict(t, s, contracts.KindError, b)
+			requireStrict(t, s, contracts.KindError, r.body)
 		})
 	}
-	req, _ := http.NewRequest("GET", srv.URL+"/orders/JP1636474794", nil)
-	req.Header.Set("x-merchantid", "m")
-	req.Header.Set("X-Pad", strings.Repeat("b", MaxHeaderBytes))
-	res, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
-		t.Fatalf("oversized headers: %d", res.StatusCode)
+	// No Authorization: the header size is refused before auth is looked at.
+	r := testRequest(t, srv, "GET", "/orders/JP1636474794", nil, map[string]string{"Authorization": "", "x-merchantid": "m", "X-Pad": strings.Repeat("b", MaxHeaderBytes)})
+	if r.code != http.StatusRequestHeaderFieldsTooLarge {
+		t.Fatalf("oversized headers: %d", r.code)
 	}
 }

@@ -2,11 +2,8 @@ package mock
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -36,25 +33,14 @@ func (c *rewardsClock) add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-func rewardsTestServer(t *testing.T, cfg Config) (*Server, *httptest.Server) {
-	t.Helper()
-	s, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s)
-	t.Cleanup(func() { srv.Close(); s.Close() })
-	return s, srv
-}
-
+// rewardsResp is a response whose body, as every rewards answer, is a JSON object: doc holds
+// it with numbers as json.Number.
 type rewardsResp struct {
-	code int
-	body []byte
-	doc  map[string]any
+	testResponse
+	doc map[string]any
 }
 
-// rewardsDo sends one request with the default key (base64(key:)) and a merchant id. A body of
-// type url.Values is sent form-encoded, anything else as JSON (a string or []byte as is).
+// rewardsDo is testRequest for the rewards routes: it fails unless the body is a JSON object.
 func rewardsDo(t *testing.T, srv *httptest.Server, method, path string, body any, hdr map[string]string) rewardsResp {
 	t.Helper()
 	r, err := rewardsSend(srv, method, path, body, hdr)
@@ -66,53 +52,15 @@ func rewardsDo(t *testing.T, srv *httptest.Server, method, path string, body any
 
 // rewardsSend is rewardsDo for goroutines, which must not call t.Fatal.
 func rewardsSend(srv *httptest.Server, method, path string, body any, hdr map[string]string) (rewardsResp, error) {
-	var rd io.Reader
-	ct := ""
-	switch b := body.(type) {
-	case nil:
-	case url.Values:
-		rd, ct = strings.NewReader(b.Encode()), "application/x-www-form-urlencoded"
-	case string:
-		rd, ct = strings.NewReader(b), "application/json"
-	case []byte:
-		rd, ct = bytes.NewReader(b), "application/json"
-	default:
-		j, err := json.Marshal(b)
-		if err != nil {
-			return rewardsResp{}, err
-		}
-		rd, ct = bytes.NewReader(j), "application/json"
-	}
-	req, err := http.NewRequest(method, srv.URL+path, rd)
+	r, err := sendRequest(srv, method, path, body, hdr)
 	if err != nil {
 		return rewardsResp{}, err
 	}
-	if ct != "" {
-		req.Header.Set("Content-Type", ct)
-	}
-	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(DefaultAPIKey+":")))
-	req.Header.Set("x-merchantid", "merchant_test")
-	for k, v := range hdr {
-		if v == "" {
-			req.Header.Del(k)
-		} else {
-			req.Header.Set(k, v)
-		}
-	}
-	res, err := srv.Client().Do(req)
-	if err != nil {
-		return rewardsResp{}, err
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		return rewardsResp{}, err
-	}
-	out := rewardsResp{code: res.StatusCode, body: b}
-	dec := json.NewDecoder(bytes.NewReader(b))
+	out := rewardsResp{testResponse: r}
+	dec := json.NewDecoder(bytes.NewReader(r.body))
 	dec.UseNumber()
 	if err := dec.Decode(&out.doc); err != nil {
-		return out, fmt.Errorf("%s %s: response is not a JSON object: %v: %s", method, path, err, b)
+		return out, fmt.Errorf("%s %s: response is not a JSON object: %v: %s", method, path, err, r.body)
 	}
 	return out, nil
 }
@@ -123,13 +71,7 @@ func rewardsExpect(t *testing.T, s *Server, r rewardsResp, code int, kind contra
 	if r.code != code {
 		t.Fatalf("status %d, want %d: %s", r.code, code, r.body)
 	}
-	res, err := s.set.Validate(kind, r.body, contracts.Options{Profile: contracts.ProfileStrict})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range res.Findings {
-		t.Errorf("%s %s %s %s: %s", kind, f.Pointer, f.Severity, f.Rule, f.Message)
-	}
+	requireStrict(t, s, kind, r.body)
 }
 
 // rewardsAt reads a value at a path of keys and array indexes ("payload", "wallets", 0, ...).
@@ -185,7 +127,7 @@ func rewardsOfferRequest(amount, phone, code string, pms ...[2]string) map[strin
 
 // The documented List Offer request gets the documented Cred offer back, at both paths.
 func TestRewardsListOffersDocumentedRequest(t *testing.T) {
-	s, srv := rewardsTestServer(t, Config{})
+	s, srv := testServer(t, Config{})
 	reqBody, err := specs.ExampleData("offers-cred-ec-api-list-request.json")
 	if err != nil {
 		t.Fatal(err)
@@ -226,7 +168,7 @@ func TestRewardsListOffersDocumentedRequest(t *testing.T) {
 // order_breakup follows the request amount: final = order − discount, offer = discount +
 // cashback, money strings with two decimals, PERCENTAGE benefits capped.
 func TestRewardsListOffersBreakup(t *testing.T) {
-	s, srv := rewardsTestServer(t, Config{})
+	s, srv := testServer(t, Config{})
 	type want struct{ final, discount, cashback, offer string }
 	cases := []struct {
 		name, amount, phone, code string
@@ -292,7 +234,7 @@ func TestRewardsListOffersBreakup(t *testing.T) {
 // best_offer_combinations names the best offer per payment method reference; an offer
 // limited to cards is not offered on UPI.
 func TestRewardsListOffersBestCombinations(t *testing.T) {
-	s, srv := rewardsTestServer(t, Config{})
+	s, srv := testServer(t, Config{})
 	r := rewardsDo(t, srv, "POST", "/offers/list", rewardsOfferRequest("1000", "9876543210", "", [2]string{"CARD", "card_1"}, [2]string{"UPI", "upi_1"}, [2]string{"CARD", "card_1"}), nil)
 	rewardsExpect(t, s, r, 200, contracts.KindListOffers)
 	combos := r.doc["best_offer_combinations"].([]any)
@@ -331,7 +273,7 @@ func TestRewardsListOffersBestCombinations(t *testing.T) {
 
 // Missing order or amount, a bad amount or a body that is not JSON: the documented 400 bodies.
 func TestRewardsListOffersErrors(t *testing.T) {
-	s, srv := rewardsTestServer(t, Config{})
+	s, srv := testServer(t, Config{})
 	cases := []struct {
 		name string
 		body any
@@ -362,7 +304,7 @@ func TestRewardsListOffersErrors(t *testing.T) {
 
 // The documented Twid payment methods, for any merchant, each with a fresh requestId.
 func TestRewardsPaymentMethods(t *testing.T) {
-	s, srv := rewardsTestServer(t, Config{})
+	s, srv := testServer(t, Config{})
 	a := rewardsDo(t, srv, "GET", "/merchants/some_merchant/paymentmethods", nil, nil)
 	rewardsExpect(t, s, a, 200, contracts.KindPaymentMethods)
 	b := rewardsDo(t, srv, "GET", "/merchants/other/paymentmethods", nil, nil)
@@ -389,7 +331,7 @@ func rewardsBlock(t *testing.T, doc map[string]any) map[string]any {
 
 // Eligibility by mobile number: rewards, exhausted, first-time user.
 func TestRewardsEligibilityByMobile(t *testing.T) {
-	s, srv := rewardsTestServer(t, Config{})
+	s, srv := testServer(t, Config{})
 	r := rewardsEligibility(t, srv, "cust_9", TwidRewardsMobile)
 	rewardsExpect(t, s, r, 200, contracts.KindEligibility)
 	blk := rewardsBlock(t, r.doc)
@@ -429,7 +371,7 @@ func TestRewardsEligibilityByMobile(t *testing.T) {
 
 // The version header is mandatory (YYYY-MM-DD) and so are the four form fields.
 func TestRewardsEligibilityErrors(t *testing.T) {
-	s, srv := rewardsTestServer(t, Config{})
+	s, srv := testServer(t, Config{})
 	full := url.Values{"amount": {"100"}, "gateway_reference_id": {"refId"}, "order_id": {"o1"}, "mobile_number": {TwidRewardsMobile}}
 	for _, v := range []string{"", "2023/06/30", "2023-13-45", "20230630", "2023-06-30x"} {
 		t.Run("version "+v, func(t *testing.T) {
@@ -473,7 +415,7 @@ func rewardsCommand(t *testing.T, srv *httptest.Server, walletID string, form ur
 
 // authenticate → wrong OTP → link with the test OTP → eligibility answers with rewards.
 func TestRewardsWalletLinkFlow(t *testing.T) {
-	s, srv := rewardsTestServer(t, Config{})
+	s, srv := testServer(t, Config{})
 	r := rewardsAuthenticate(t, srv, "cust_new", TwidNewUserMobile)
 	rewardsExpect(t, s, r, 200, contracts.KindWallet)
 	id, _ := rewardsAt(t, r.doc, "payload", "id").(string)
@@ -539,7 +481,7 @@ func TestRewardsWalletLinkFlow(t *testing.T) {
 // Resend only 15 s after the last OTP, at most 5 times in 30 minutes (fake clock).
 func TestRewardsWalletResendLimits(t *testing.T) {
 	clock := &rewardsClock{t: time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)}
-	s, srv := rewardsTestServer(t, Config{Clock: clock.now})
+	s, srv := testServer(t, Config{Clock: clock.now})
 	id := rewardsAt(t, rewardsAuthenticate(t, srv, "cust_r", "9111111111").doc, "payload", "id").(string)
 	resend := func() rewardsResp {
 		t.Helper()
@@ -589,7 +531,7 @@ func TestRewardsWalletResendLimits(t *testing.T) {
 
 // Missing or wrong fields and unknown wallets: the documented 400 bodies.
 func TestRewardsWalletErrors(t *testing.T) {
-	s, srv := rewardsTestServer(t, Config{})
+	s, srv := testServer(t, Config{})
 	full := url.Values{"gateway": {"TWID_V2"}, "command": {"authenticate"}, "gateway_reference_id": {"testmode"}, "mobile_number": {"9222222222"}}
 	cases := []struct {
 		name, field string
@@ -639,7 +581,7 @@ func TestRewardsWalletErrors(t *testing.T) {
 
 // Concurrent authenticate, link and eligibility calls (run with -race).
 func TestRewardsConcurrent(t *testing.T) {
-	s, srv := rewardsTestServer(t, Config{})
+	s, srv := testServer(t, Config{})
 	var wg sync.WaitGroup
 	for i := 0; i < 8; i++ {
 		wg.Add(1)

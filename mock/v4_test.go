@@ -9,7 +9,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -162,13 +162,7 @@ func v4TestShapeB(t testing.TB, compact string) []byte {
 func (c *v4TestClient) open(t testing.TB, s *Server, body []byte, shape v4Shape, jsonJWS bool) []byte {
 	t.Helper()
 	component := map[v4Shape]string{v4ShapeA: "JWEFlattened", v4ShapeB: "JWTEnvelope"}[shape]
-	res, err := s.set.ValidateComponent("order-status.yaml", component, body, contracts.Options{Profile: contracts.ProfileStrict})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range res.Findings {
-		t.Errorf("%s %s %s %s: %s", component, f.Pointer, f.Severity, f.Rule, f.Message)
-	}
+	requireStrictComponent(t, s, "order-status.yaml", component, body)
 	var fields map[string]string
 	if err := json.Unmarshal(body, &fields); err != nil {
 		t.Fatalf("response envelope: %v: %s", err, body)
@@ -221,42 +215,18 @@ func (c *v4TestClient) open(t testing.TB, s *Server, body []byte, shape v4Shape,
 	return order
 }
 
-// v4TestDo sends one request to /v4/order-status with an x-merchantid header, as the Node SDK
-// does (no Authorization); hdr overrides headers, "" deleting one.
+// v4TestDo sends one request to /v4/order-status as the Node SDK does: JSON, version
+// 2019-05-07, x-merchantid and no Authorization; hdr overrides headers, "" deleting one.
 func v4TestDo(t testing.TB, srv *httptest.Server, method string, query url.Values, body []byte, hdr map[string]string) (int, []byte) {
 	t.Helper()
-	u := srv.URL + "/v4/order-status"
+	path := "/v4/order-status"
 	if query != nil {
-		u += "?" + query.Encode()
+		path += "?" + query.Encode()
 	}
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequest(method, u, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("x-merchantid", "merchant_test")
-	req.Header.Set("version", "2019-05-07")
-	for k, v := range hdr {
-		if v == "" {
-			req.Header.Del(k)
-		} else {
-			req.Header.Set(k, v)
-		}
-	}
-	res, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.StatusCode, b
+	h := map[string]string{"Authorization": "", "Content-Type": "application/json", "version": "2019-05-07"}
+	maps.Copy(h, hdr)
+	r := testRequest(t, srv, method, path, body, h)
+	return r.code, r.body
 }
 
 // v4TestSend sends a token in shape: Shape A or B as a POST body, or Shape B's token as the JWT
@@ -272,51 +242,14 @@ func v4TestSend(t testing.TB, srv *httptest.Server, method string, shape v4Shape
 	return v4TestDo(t, srv, method, nil, v4TestShapeB(t, token), hdr)
 }
 
-func v4TestServer(t testing.TB, cfg Config) (*Server, *httptest.Server) {
-	t.Helper()
-	s, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s)
-	t.Cleanup(func() { srv.Close(); s.Close() })
-	return s, srv
-}
-
 // v4TestGetOrder is GET /orders/{id} with the default key: what the V4 payload must equal.
 func v4TestGetOrder(t testing.TB, srv *httptest.Server, id string) []byte {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, srv.URL+"/orders/"+url.PathEscape(id), nil)
-	if err != nil {
-		t.Fatal(err)
+	r := testRequest(t, srv, http.MethodGet, "/orders/"+url.PathEscape(id), nil, nil)
+	if r.code != http.StatusOK {
+		t.Fatalf("GET /orders/%s: %d %s", id, r.code, r.body)
 	}
-	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(DefaultAPIKey+":")))
-	req.Header.Set("x-merchantid", "merchant_test")
-	res, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("GET /orders/%s: %d %s", id, res.StatusCode, b)
-	}
-	return b
-}
-
-// v4TestStrict fails the test unless body validates strict as kind.
-func v4TestStrict(t testing.TB, s *Server, kind contracts.Kind, body []byte) {
-	t.Helper()
-	res, err := s.set.Validate(kind, body, contracts.Options{Profile: contracts.ProfileStrict})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range res.Findings {
-		t.Errorf("%s %s %s %s: %s", kind, f.Pointer, f.Severity, f.Rule, f.Message)
-	}
+	return r.body
 }
 
 func v4TestRequest(t testing.TB, id string, option any) []byte {
@@ -331,7 +264,7 @@ func v4TestRequest(t testing.TB, id string, option any) []byte {
 // Every shape × key wrap × method × inner JWS form round-trips: the decrypted, verified payload
 // is exactly GET /orders/{id}, strict as order-status, in the request's shape and JWS form.
 func TestV4OrderStatusRoundTrip(t *testing.T) {
-	s, srv := v4TestServer(t, Config{})
+	s, srv := testServer(t, Config{})
 	c := v4TestNewClient(t, s.cfg.Keys)
 	seeded := s.SeededOrders()
 	if len(seeded) == 0 {
@@ -362,7 +295,7 @@ func TestV4OrderStatusRoundTrip(t *testing.T) {
 						if !bytes.Equal(got, want) {
 							t.Errorf("V4 payload differs from GET /orders/%s:\n got %.200s\nwant %.200s", id, got, want)
 						}
-						v4TestStrict(t, s, contracts.KindOrderStatus, got)
+						requireStrict(t, s, contracts.KindOrderStatus, got)
 					})
 				}
 			}
@@ -373,30 +306,17 @@ func TestV4OrderStatusRoundTrip(t *testing.T) {
 // Every seeded order and one created through POST /orders are served by V4 as by GET
 // /orders/{id}, strict; the Basic auth some clients send is accepted, not required.
 func TestV4OrderStatusEveryOrder(t *testing.T) {
-	s, srv := v4TestServer(t, Config{})
+	s, srv := testServer(t, Config{})
 	c := v4TestNewClient(t, s.cfg.Keys)
-	req, err := http.NewRequest(http.MethodPost, srv.URL+"/orders", strings.NewReader(url.Values{"order_id": {"v4test1"}, "amount": {"100.00"}}.Encode()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(DefaultAPIKey+":"))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Authorization", basic)
-	req.Header.Set("x-merchantid", "merchant_test")
-	res, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("POST /orders: %d", res.StatusCode)
+	if r := testRequest(t, srv, http.MethodPost, "/orders", url.Values{"order_id": {"v4test1"}, "amount": {"100.00"}}, nil); r.code != http.StatusOK {
+		t.Fatalf("POST /orders: %d", r.code)
 	}
 	ids := append(s.SeededOrders(), "v4test1")
 	slices.Sort(ids)
 	for i, id := range ids {
 		hdr := map[string]string{}
 		if i%2 == 0 {
-			hdr["Authorization"] = basic
+			hdr["Authorization"] = testAuth
 		}
 		tok := c.seal(t, v4TestRequest(t, id, false), jose.RSA_OAEP, true)
 		code, body := v4TestSend(t, srv, http.MethodPost, v4ShapeA, tok, hdr)
@@ -408,7 +328,7 @@ func TestV4OrderStatusEveryOrder(t *testing.T) {
 		if want := v4TestGetOrder(t, srv, id); !bytes.Equal(got, want) {
 			t.Errorf("%s: V4 payload differs from GET /orders/%s", id, id)
 		}
-		v4TestStrict(t, s, contracts.KindOrderStatus, got)
+		requireStrict(t, s, contracts.KindOrderStatus, got)
 	}
 }
 
@@ -416,7 +336,7 @@ func TestV4OrderStatusEveryOrder(t *testing.T) {
 // signing key is 401 access_denied; anything malformed, undecryptable or with an algorithm
 // outside RSA-OAEP(-256)/A256GCM/RS256 is 400; an unknown order is 400 NOT_FOUND.
 func TestV4OrderStatusErrors(t *testing.T) {
-	s, srv := v4TestServer(t, Config{})
+	s, srv := testServer(t, Config{})
 	c := v4TestNewClient(t, s.cfg.Keys)
 	id := s.SeededOrders()[0]
 	payload := v4TestRequest(t, id, true)
@@ -486,7 +406,7 @@ func TestV4OrderStatusErrors(t *testing.T) {
 			if code != tc.code || !strings.Contains(string(body), tc.want) {
 				t.Fatalf("got %d %s, want %d with %s", code, body, tc.code, tc.want)
 			}
-			v4TestStrict(t, s, contracts.KindError, body)
+			requireStrict(t, s, contracts.KindError, body)
 		})
 	}
 	t.Run("unknown order body", func(t *testing.T) {
@@ -506,7 +426,7 @@ func TestV4OrderStatusErrors(t *testing.T) {
 		}
 	})
 	t.Run("configured merchant id", func(t *testing.T) {
-		s2, srv2 := v4TestServer(t, Config{MerchantID: "m1", Keys: s.cfg.Keys})
+		s2, srv2 := testServer(t, Config{MerchantID: "m1", Keys: s.cfg.Keys})
 		if code, body := v4TestSend(t, srv2, http.MethodPost, v4ShapeA, good, nil); code != 400 {
 			t.Errorf("x-merchantid merchant_test against m1: %d %s", code, body)
 		}
@@ -521,7 +441,7 @@ func TestV4OrderStatusErrors(t *testing.T) {
 // Cutting a valid request anywhere, or putting a non-base64url byte anywhere in it, is a 400
 // with a documented body: never a 5xx, never a panic.
 func TestV4OrderStatusMangled(t *testing.T) {
-	s, srv := v4TestServer(t, Config{})
+	s, srv := testServer(t, Config{})
 	c := v4TestNewClient(t, s.cfg.Keys)
 	id := s.SeededOrders()[0]
 	bodies := [][]byte{
@@ -542,7 +462,7 @@ func TestV4OrderStatusMangled(t *testing.T) {
 				if code != 400 {
 					t.Fatalf("%.60s…: got %d %s, want 400", b, code, body)
 				}
-				v4TestStrict(t, s, contracts.KindError, body)
+				requireStrict(t, s, contracts.KindError, body)
 			}
 		}
 	}
@@ -663,7 +583,7 @@ func TestLoadOrCreateKeys(t *testing.T) {
 		return b
 	}
 	c := v4TestClientFromPEM(t, string(read(files.KeyID)), read(files.MerchantPrivate), read(files.ServerPublic))
-	s, srv := v4TestServer(t, Config{Keys: k2})
+	s, srv := testServer(t, Config{Keys: k2})
 	id := s.SeededOrders()[0]
 	code, body := v4TestSend(t, srv, http.MethodPost, v4ShapeA, c.seal(t, v4TestRequest(t, id, true), jose.RSA_OAEP, true), nil)
 	if code != 200 {
