@@ -2,6 +2,7 @@ package contracts_test
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -32,6 +33,7 @@ func TestBadInputIsAFinding(t *testing.T) {
 		{"deep objects", []byte(strings.Repeat(`{"a":`, 70) + "1" + strings.Repeat("}", 70)), contracts.RuleDepth, ""},
 		{"huge", bytes.Repeat([]byte(" "), contracts.MaxPayloadBytes+1), contracts.RuleSize, ""},
 		{"duplicate key", []byte(`{"order_id":"a","order_id":"b","amount":1}`), contracts.RuleDuplicateKey, "/order_id"},
+		{"duplicate key in a large object", manyKeys(1000, "k500"), contracts.RuleDuplicateKey, "/k500"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -66,5 +68,32 @@ func TestEscapesDecode(t *testing.T) {
 	res, _ := set.Validate(contracts.KindOrderStatus, payload, contracts.Options{Profile: contracts.ProfileStrict})
 	if !res.Valid {
 		t.Fatalf("\\u0043HARGED is CHARGED:%s", dump(res))
+	}
+}
+
+// manyKeys builds an object with n distinct keys k0..k(n-1), then dup once more if set.
+func manyKeys(n int, dup string) []byte {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, `"k%d":%d,`, i, i)
+	}
+	if dup != "" {
+		fmt.Fprintf(&b, `%q:0,`, dup)
+	}
+	b.WriteString(`"order_id":"x"}`)
+	return b.Bytes()
+}
+
+// An object with hundreds of thousands of keys (an 8 MiB payload is all keys) costs time in
+// proportion to its size, not its square. A benchmark measures it; the test only proves the
+// large object is read and judged.
+func TestManyKeysAreRead(t *testing.T) {
+	res, err := mustSet(t).Validate(contracts.KindOrderStatus, manyKeys(200000, ""), contracts.Options{Profile: contracts.ProfileCompat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(findingsAt(res, contracts.RuleUndeclared, "/k199999")) != 1 || len(findingsAt(res, contracts.RuleDuplicateKey, "/k5")) != 0 {
+		t.Fatalf("want undeclared k199999 and no duplicate: %d findings", len(res.Findings))
 	}
 }

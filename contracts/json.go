@@ -363,6 +363,7 @@ func (p *parser) object(depth int) (*jvalue, *parseError) {
 	v.kind, v.off = jObject, p.i
 	p.i++
 	p.ws()
+	var keys map[string]struct{}
 	if p.i < len(p.data) && p.data[p.i] == '}' {
 		p.i++
 		return v, nil
@@ -387,10 +388,26 @@ func (p *parser) object(depth int) (*jvalue, *parseError) {
 			return nil, err
 		}
 		if !p.dups {
-			for _, m := range v.obj {
-				if m.key == key {
+			// A scan is cheapest for the small objects payloads are made of; past a few dozen
+			// members a set keeps a hostile object with many keys from costing n² compares.
+			if keys != nil {
+				if _, ok := keys[key]; ok {
 					p.dups = true
-					break
+				}
+				keys[key] = struct{}{}
+			} else {
+				for _, m := range v.obj {
+					if m.key == key {
+						p.dups = true
+						break
+					}
+				}
+				if len(v.obj) == 32 {
+					keys = make(map[string]struct{}, 64)
+					for _, m := range v.obj {
+						keys[m.key] = struct{}{}
+					}
+					keys[key] = struct{}{}
 				}
 			}
 		}
