@@ -1,6 +1,7 @@
 package contracts
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"unicode/utf8"
@@ -62,6 +63,7 @@ func (e *parseError) Error() string { return fmt.Sprintf("%s at byte %d", e.msg,
 
 type parser struct {
 	data     []byte
+	src      string // data as one string: values without escapes are substrings of it, not copies
 	i        int
 	maxDepth int
 	slab     []jvalue
@@ -73,7 +75,7 @@ func (p *parser) alloc() *jvalue {
 	if len(p.slab) == 0 {
 		// Values come from chunks so a payload costs a handful of allocations, not one per value;
 		// chunks are never grown in place, so pointers into them stay valid.
-		p.slab = make([]jvalue, 64)
+		p.slab = make([]jvalue, 256)
 	}
 	v := &p.slab[0]
 	p.slab = p.slab[1:]
@@ -82,7 +84,12 @@ func (p *parser) alloc() *jvalue {
 
 // parseJSON parses one JSON document. On error it returns the offset and reason.
 func parseJSON(data []byte, maxDepth int) (*jvalue, bool, *parseError) {
-	p := &parser{data: data, maxDepth: maxDepth}
+	p := &parser{data: data, src: string(data), maxDepth: maxDepth}
+	// Every value but the root follows a comma or opens a container's first slot, so this
+	// bounds the values of a typical payload and one allocation holds them all; a large
+	// payload gets the bounded first chunk and then more as it goes.
+	est := bytes.Count(data, []byte{','}) + bytes.Count(data, []byte{'{'}) + bytes.Count(data, []byte{'['}) + 1
+	p.slab = make([]jvalue, min(est, 4096))
 	p.ws()
 	v, err := p.value(0)
 	if err != nil {
@@ -195,7 +202,7 @@ func (p *parser) number() (*jvalue, *parseError) {
 		}
 	}
 	v := p.alloc()
-	v.kind, v.s, v.off = jNumber, string(p.data[start:p.i]), start
+	v.kind, v.s, v.off = jNumber, p.src[start:p.i], start
 	return v, nil
 }
 
@@ -206,12 +213,11 @@ func (p *parser) str() (string, *parseError) {
 	for p.i < len(p.data) {
 		c := p.data[p.i]
 		if c == '"' {
-			seg := p.data[start:p.i]
-			if !utf8.Valid(seg) {
+			if !utf8.Valid(p.data[start:p.i]) {
 				return "", p.badUTF8(start)
 			}
 			p.i++
-			return string(seg), nil
+			return p.src[start : p.i-1], nil
 		}
 		if c == '\\' {
 			break
@@ -410,6 +416,9 @@ func (p *parser) object(depth int) (*jvalue, *parseError) {
 					keys[key] = struct{}{}
 				}
 			}
+		}
+		if v.obj == nil {
+			v.obj = make([]jmember, 0, 16) // payload objects are rarely smaller; fewer regrowths
 		}
 		v.obj = append(v.obj, jmember{key, el})
 		p.ws()

@@ -204,7 +204,7 @@ func isNumeric(s string, integer bool) bool {
 	if s == "" || len(s) > 64 {
 		return false
 	}
-	p := &parser{data: []byte(s)}
+	p := &parser{data: []byte(s), src: s}
 	if s[0] != '-' && (s[0] < '0' || s[0] > '9') {
 		return false
 	}
