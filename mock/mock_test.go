@@ -118,6 +118,12 @@ func TestRefundRules(t *testing.T) {
 		{"exceeds", "/orders/rf1/refunds", url.Values{"unique_request_id": {"u2"}, "amount": {"60"}}, 400, "invalid.amount.exceeded", contracts.KindError},
 		{"rest", "/orders/rf1/refunds", url.Values{"unique_request_id": {"u3"}, "amount": {"50"}}, 200, `"refunds"`, contracts.KindOrderStatus},
 		{"unknown order", "/orders/nope/refunds", url.Values{"unique_request_id": {"u4"}, "amount": {"1"}}, 400, "NOT_FOUND", contracts.KindError},
+		// Seeded orders keep their documented refunds: the wallet sample is refunded in full,
+		// the netbanking one not at all.
+		{"seeded order already refunded", "/orders/145678234/refunds", url.Values{"unique_request_id": {"s1"}, "amount": {"1"}}, 400, "invalid.amount.exceeded", contracts.KindError},
+		{"seeded order refunded", "/orders/JPAYNEW032/refunds", url.Values{"unique_request_id": {"s2"}, "amount": {"8999"}}, 200, `"unique_request_id":"s2"`, contracts.KindOrderStatus},
+		{"seeded txn refunded", "/orders/txns/merchantId-JPAYNEW032-1/refunds", url.Values{"unique_request_id": {"s3"}, "amount": {"1"}}, 200, `"unique_request_id":"s3"`, contracts.KindOrderStatus},
+		{"seeded txn exhausted", "/orders/txns/merchantId-JPAYNEW032-1/refunds", url.Values{"unique_request_id": {"s4"}, "amount": {"1"}}, 400, "invalid.amount.exceeded", contracts.KindError},
 		{"unknown txn", "/orders/txns/nope/refunds", url.Values{"unique_request_id": {"u5"}, "amount": {"1"}}, 400, "NOT_FOUND", contracts.KindError},
 	}
 	for _, tc := range cases {

@@ -130,7 +130,7 @@ func refundParts(o *order, txnID string, amt float64) ([]refundPart, bool) {
 			}
 		}
 	} else {
-		txns = []map[string]any{{"txn_id": o.doc["txn_id"], "effective_amount": o.doc["amount"], "txn_detail": o.doc["txn_detail"]}}
+		txns = []map[string]any{{"txn_id": o.doc["txn_id"], "effective_amount": o.doc["amount"], "amount_refunded": o.doc["amount_refunded"], "txn_detail": o.doc["txn_detail"]}}
 	}
 	left := amt
 	var parts []refundPart
@@ -145,11 +145,12 @@ func refundParts(o *order, txnID string, amt float64) ([]refundPart, bool) {
 				continue
 			}
 		}
-		key := "remaining:" + id
-		if _, ok := o.txnLeft[key]; !ok {
-			o.txnLeft[key] = num(t["effective_amount"]) - refundedFor(o, id)
+		if _, ok := o.txnLeft[id]; !ok {
+			// First refund here: what the txn shows as refunded already (seeded orders carry
+			// documented refunds) is not available again.
+			o.txnLeft[id] = num(t["effective_amount"]) - num(t["amount_refunded"])
 		}
-		avail := o.txnLeft[key]
+		avail := o.txnLeft[id]
 		take := min(avail, left)
 		if take <= 0.005 {
 			continue
@@ -168,18 +169,9 @@ func refundParts(o *order, txnID string, amt float64) ([]refundPart, bool) {
 		return nil, false
 	}
 	for _, part := range parts {
-		o.txnLeft["remaining:"+part.txnID] -= part.amount
+		o.txnLeft[part.txnID] -= part.amount
 	}
 	return parts, true
-}
-
-// refundedFor is what earlier refunds took from a txn of a seeded order (whose refunds were
-// documented, not made here): the order's amount_refunded counts against its first txn.
-func refundedFor(o *order, txnID string) float64 {
-	if first, _ := o.doc["txn_id"].(string); first == txnID || first == "" {
-		return num(o.doc["amount_refunded"])
-	}
-	return 0
 }
 
 // settleTxnRefunds keeps the per-txn view of split orders in step.
@@ -196,7 +188,7 @@ func settleTxnRefunds(o *order, parts []refundPart) {
 			}
 			if d, ok := m["txn_detail"].(map[string]any); ok {
 				if _, has := d["remaining_refundable_amount"]; has {
-					d["remaining_refundable_amount"] = amount(o.txnLeft["remaining:"+part.txnID])
+					d["remaining_refundable_amount"] = amount(o.txnLeft[part.txnID])
 				}
 			}
 		}

@@ -18,7 +18,7 @@ type order struct {
 	doc     map[string]any
 	body    []byte
 	refunds map[string]bool    // unique_request_ids seen
-	txnLeft map[string]float64 // "remaining:<txn_id>" → refundable amount left
+	txnLeft map[string]float64 // txn_id → refundable amount left, once a refund touched it
 	txnSeq  int
 }
 
