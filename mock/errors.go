@@ -7,12 +7,20 @@ import (
 
 // The documented error bodies (facts § 6.1, order-status § API Responses › 400/401/500).
 
+// internalErrorBody is the 500 body (order-status § API Responses › 500).
+var internalErrorBody = []byte(`{"status":"error","error_code":"internal_error","error_message":"Internal server Error"}`)
+
 func writeJSON(w http.ResponseWriter, code int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		code, b = http.StatusInternalServerError, []byte(`{"status":"error","error_code":"internal_error","error_message":"Internal server Error"}`)
+		code, b = http.StatusInternalServerError, internalErrorBody
 	}
 	writeRaw(w, code, b)
+}
+
+// internalError answers a failure of the mock itself.
+func internalError(w http.ResponseWriter) {
+	writeRaw(w, http.StatusInternalServerError, internalErrorBody)
 }
 
 func writeRaw(w http.ResponseWriter, code int, b []byte) {

@@ -6,8 +6,6 @@ import (
 	"math"
 	"net/http"
 	"strings"
-
-	"github.com/jpcheck/jpcheck/specs"
 )
 
 // List Offers test mode (facts § 4.1, cred-offers). The catalogue and the Cred-eligible phone
@@ -167,11 +165,7 @@ func (s *Server) handleListOffers(w http.ResponseWriter, r *http.Request) {
 			phone = c.Phone
 		}
 	}
-	tmpl, err := specs.ExampleData("offers-cred-ec-api-list-response.json")
-	if err != nil {
-		rewardsInternalError(w)
-		return
-	}
+	tmpl := s.rewards.offer
 	orderPaise := int64(math.Round(amt * 100))
 	var listed []listedOffer
 	for _, def := range offerCatalogue() {
@@ -182,7 +176,7 @@ func (s *Server) handleListOffers(w http.ResponseWriter, r *http.Request) {
 		default:
 			o, err := buildOffer(tmpl, def, orderPaise, currency, req.PaymentMethodInfo)
 			if err != nil {
-				rewardsInternalError(w)
+				internalError(w)
 				return
 			}
 			listed = append(listed, o)

@@ -67,7 +67,7 @@ func (s *Server) handleCreateOrder(w http.ResponseWriter, r *http.Request) {
 		doc[fmt.Sprintf("udf%d", i)] = p[fmt.Sprintf("udf%d", i)]
 	}
 	if added, err := s.store.put(id, doc); err != nil {
-		writeJSON(w, http.StatusInternalServerError, map[string]any{"status": "error", "error_message": "Internal server Error"})
+		internalError(w)
 		return
 	} else if !added {
 		// Order create is keyed by the merchant's order_id: a repeat names the same order.
@@ -120,7 +120,7 @@ func (s *Server) handleTxn(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"status": "ERROR", "error_message": conflict, "error_code": "invalid_request"})
 		return
 	case err != nil:
-		writeJSON(w, http.StatusInternalServerError, map[string]any{"status": "error", "error_message": "Internal server Error"})
+		internalError(w)
 		return
 	}
 	s.emit(events)

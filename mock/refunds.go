@@ -99,7 +99,7 @@ func (s *Server) refund(w http.ResponseWriter, r *http.Request, orderID, txnID s
 		fail()
 		return
 	case err != nil:
-		writeJSON(w, http.StatusInternalServerError, map[string]any{"status": "error", "error_message": "Internal server Error"})
+		internalError(w)
 		return
 	}
 	s.emit([]event{{"REFUND_INITIATED", "order", pendingDoc}, {"ORDER_REFUNDED", "order", settledDoc}})

@@ -57,9 +57,11 @@ type rewardsState struct {
 	wallets map[string]*twidWallet // by wallet id
 	owners  map[walletOwner]string // customer and mobile number → wallet id
 
-	once        sync.Once
-	eligibility []byte // the documented eligibility response in strict form
-	onceErr     error
+	// The documented responses the handlers fill in, read once at start-up; each request
+	// decodes its own copy.
+	eligibility    []byte // in strict form (the sample's bestRewardType is a lowercase "burn")
+	paymentMethods []byte
+	offer          []byte // the documented Cred offer, the template of every listed offer
 }
 
 // walletOwner keys a wallet: Twid links a merchant's customer to one mobile number.
@@ -79,40 +81,31 @@ func newRewardsState() *rewardsState {
 	return &rewardsState{wallets: map[string]*twidWallet{}, owners: map[walletOwner]string{}}
 }
 
-// eligibilityTemplate loads the documented eligibility response once, mended to strict form (its
-// bestRewardType is the lowercase "burn" the sample shows).
-func (s *Server) eligibilityTemplate() ([]byte, error) {
+// loadTemplates reads the documented responses the rewards and offers handlers answer from.
+func (s *Server) loadTemplates() error {
 	rs := s.rewards
-	rs.once.Do(func() {
-		data, err := specs.ExampleData("rewards-eligibility-response.json")
-		if err != nil {
-			rs.onceErr = err
-			return
-		}
-		doc, err := s.canonical(contracts.KindEligibility, data)
-		if err != nil {
-			rs.onceErr = err
-			return
-		}
-		rs.eligibility, rs.onceErr = json.Marshal(doc)
-	})
-	return rs.eligibility, rs.onceErr
-}
-
-// rewardsInternalError is the 500 body the server answers a handler failure with.
-func rewardsInternalError(w http.ResponseWriter) {
-	writeJSON(w, http.StatusInternalServerError, map[string]any{"status": "error", "error_code": "internal_error", "error_message": "Internal server Error"})
+	data, err := specs.ExampleData("rewards-eligibility-response.json")
+	if err != nil {
+		return err
+	}
+	doc, err := s.canonical(contracts.KindEligibility, data)
+	if err != nil {
+		return err
+	}
+	if rs.eligibility, err = json.Marshal(doc); err != nil {
+		return err
+	}
+	if rs.paymentMethods, err = specs.ExampleData("rewards-payment-methods-response.json"); err != nil {
+		return err
+	}
+	rs.offer, err = specs.ExampleData("offers-cred-ec-api-list-response.json")
+	return err
 }
 
 func (s *Server) handlePaymentMethods(w http.ResponseWriter, r *http.Request) {
-	data, err := specs.ExampleData("rewards-payment-methods-response.json")
+	doc, err := decode(s.rewards.paymentMethods)
 	if err != nil {
-		rewardsInternalError(w)
-		return
-	}
-	doc, err := decode(data)
-	if err != nil {
-		rewardsInternalError(w)
+		internalError(w)
 		return
 	}
 	doc["requestId"] = requestID()
@@ -143,19 +136,14 @@ func (s *Server) handleEligibility(w http.ResponseWriter, r *http.Request) {
 		invalidInput(w, "amount")
 		return
 	}
-	tmpl, err := s.eligibilityTemplate()
+	doc, err := decode(s.rewards.eligibility)
 	if err != nil {
-		rewardsInternalError(w)
-		return
-	}
-	doc, err := decode(tmpl)
-	if err != nil {
-		rewardsInternalError(w)
+		internalError(w)
 		return
 	}
 	wallet, pme, ok := eligibilityBlocks(doc)
 	if !ok {
-		rewardsInternalError(w)
+		internalError(w)
 		return
 	}
 	doc["requestId"] = requestID()

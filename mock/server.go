@@ -96,6 +96,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.hooks = newWebhooks(cfg)
 	s.rewards = newRewardsState()
+	if err := s.loadTemplates(); err != nil {
+		s.hooks.close()
+		return nil, err
+	}
 	s.routes()
 	return s, nil
 }
@@ -131,7 +135,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if p := recover(); p != nil {
 			// A handler bug must not take the server down; the client gets a documented 500.
 			if !rec.wrote {
-				writeJSON(rec, http.StatusInternalServerError, map[string]any{"status": "error", "error_code": "internal_error", "error_message": "Internal server Error"})
+				internalError(rec)
 			}
 			s.logf("%s %s %d panic: %v", r.Method, r.URL.Path, rec.code, p)
 			return

@@ -75,7 +75,7 @@ var (
 func (s *Server) handleV4OrderStatus(w http.ResponseWriter, r *http.Request) {
 	pairs, err := s.cfg.Keys.keyPairs()
 	if err != nil {
-		v4InternalError(w)
+		internalError(w)
 		return
 	}
 	token, shape, ok := v4ReadToken(r)
@@ -105,7 +105,7 @@ func (s *Server) handleV4OrderStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	out, err := v4Seal(body, s.cfg.Keys.KeyID(), pairs, shape, jsonJWS)
 	if err != nil {
-		v4InternalError(w)
+		internalError(w)
 		return
 	}
 	writeRaw(w, http.StatusOK, out)
@@ -282,8 +282,4 @@ func joinPieces(parts ...string) (string, bool) {
 		}
 	}
 	return strings.Join(parts, "."), true
-}
-
-func v4InternalError(w http.ResponseWriter) {
-	writeJSON(w, http.StatusInternalServerError, map[string]any{"status": "error", "error_code": "internal_error", "error_message": "Internal server Error"})
 }
