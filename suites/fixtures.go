@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -196,4 +198,49 @@ func DefaultFixtures() *Fixtures {
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// LoadFixtures reads the fixtures file at path and the V4 key files it names, relative to it.
+func LoadFixtures(path string) (*Fixtures, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("fixtures: %w", err)
+	}
+	defer f.Close()
+	fx, err := ParseFixtures(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if k := fx.V4; k != nil {
+		dir := filepath.Dir(path)
+		if k.MerchantPrivatePEM, err = readKeyFile(dir, k.MerchantPrivateKey); err != nil {
+			return nil, err
+		}
+		if k.JuspayPublicPEM, err = readKeyFile(dir, k.JuspayPublicKey); err != nil {
+			return nil, err
+		}
+	}
+	return fx, nil
+}
+
+// maxKeyFileBytes bounds a PEM key file.
+const maxKeyFileBytes = 64 << 10
+
+func readKeyFile(dir, name string) ([]byte, error) {
+	if !filepath.IsAbs(name) {
+		name = filepath.Join(dir, name)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("fixtures: v4 key: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxKeyFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("fixtures: v4 key %s: %w", name, err)
+	}
+	if len(b) > maxKeyFileBytes {
+		return nil, fmt.Errorf("fixtures: v4 key %s: larger than %d bytes", name, maxKeyFileBytes)
+	}
+	return b, nil
 }
