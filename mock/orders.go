@@ -19,7 +19,67 @@ func (s *Server) handleOrderStatus(w http.ResponseWriter, r *http.Request) {
 		orderNotFound(w, id)
 		return
 	}
+	if strings.EqualFold(r.URL.Query().Get(v4OptionFullGatewayResponse), "true") {
+		full, err := withFullGatewayResponse(body)
+		if err != nil {
+			internalError(w)
+			return
+		}
+		body = full
+	}
 	writeRaw(w, http.StatusOK, body)
+}
+
+// withFullGatewayResponse adds payment_gateway_response.gateway_response, "the complete
+// response as received from the payment gateway" (order-status § Query Parameters ›
+// options.add_full_gateway_response), to the order and each txn_list entry that lacks one. The
+// mock has no gateway, so it is built from what the txn recorded, under the field names the
+// documented gateway responses use. Done per request, so the plain GET stays a map lookup.
+func withFullGatewayResponse(body []byte) ([]byte, error) {
+	doc, err := decode(body)
+	if err != nil {
+		return nil, err
+	}
+	addGatewayResponse(doc)
+	if list, ok := doc["txn_list"].([]any); ok {
+		for _, t := range list {
+			if m, ok := t.(map[string]any); ok {
+				addGatewayResponse(m)
+			}
+		}
+	}
+	return json.Marshal(doc)
+}
+
+func addGatewayResponse(txn map[string]any) {
+	pgr, ok := txn["payment_gateway_response"].(map[string]any)
+	if !ok {
+		return
+	}
+	if _, has := pgr["gateway_response"]; has {
+		return
+	}
+	gr := map[string]any{}
+	put := func(key string, v any) {
+		if s, ok := v.(string); ok && s != "" {
+			gr[key] = s
+		}
+	}
+	if d, ok := txn["txn_detail"].(map[string]any); ok {
+		put("gatewayName", d["gateway"])
+		if n, ok := d["txn_amount"].(json.Number); ok {
+			if f, err := n.Float64(); err == nil {
+				gr["txnAmount"] = fmt.Sprintf("%.2f", f)
+			}
+		}
+	}
+	put("paymentMode", txn["payment_method_type"])
+	put("orderId", pgr["txn_id"])
+	put("txnId", pgr["epg_txn_id"])
+	put("bankTxnId", pgr["rrn"])
+	put("resultCode", pgr["resp_code"])
+	put("resultMsg", pgr["resp_message"])
+	pgr["gateway_response"] = gr
 }
 
 // OrderJSON returns the order as GET /orders/{id} serves it, for the V4 API and tests.
@@ -225,7 +285,10 @@ func (s *Server) pay(o *order, r *http.Request, p map[string]string, pmt string,
 	final := statusPair(out.Status)
 	o.doc["status"], o.doc["status_id"] = final.status, final.id
 	o.doc["last_updated"] = now
-	s.store.txns[mainTxn["txn_id"].(string)] = orderID
+	// Every txn of a split can be refunded by its txn id (twid-v2 § 5.2), the Twid one too.
+	for _, id := range txnIDs(o.doc) {
+		s.store.txns[id] = orderID
+	}
 	snap := o.snapshot()
 	events := []event{{"TXN_CREATED", "order", created}}
 	txnContent := webhookTxn(mainTxn, snap)

@@ -2,6 +2,7 @@ package mock
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -77,9 +78,12 @@ func (s *Server) refund(w http.ResponseWriter, r *http.Request, orderID, txnID s
 		}
 		refunds, _ := o.doc["refunds"].([]any)
 		o.doc["refunds"] = append(refunds, ref)
+		txnRefs := addTxnRefunds(o, uid, parts, ref)
 		pendingDoc = o.snapshot()
 		// Settle: the refund succeeds and the order's totals follow.
-		ref["status"], ref["sent_to_gateway"], ref["pg_processed_at"] = "SUCCESS", true, now
+		for _, r := range append(txnRefs, ref) {
+			r["status"], r["sent_to_gateway"], r["pg_processed_at"] = "SUCCESS", true, now
+		}
 		refunded := num(o.doc["amount_refunded"]) + amt
 		o.doc["amount_refunded"] = amount(refunded)
 		o.doc["refunded"] = refunded >= num(o.doc["amount"])-0.005
@@ -174,22 +178,63 @@ func refundParts(o *order, txnID string, amt float64) ([]refundPart, bool) {
 	return parts, true
 }
 
-// settleTxnRefunds keeps the per-txn view of split orders in step.
-func settleTxnRefunds(o *order, parts []refundPart) {
-	list, ok := o.doc["txn_list"].([]any)
-	if !ok {
-		return
+// partRefundID is the unique_request_id of the i-th part of a split refund: the request's
+// own, then "-1", "-2" (twid-v2 § 4.3 Success Response and § 5.1 Response).
+func partRefundID(uid string, i int) string {
+	if i == 0 {
+		return uid
 	}
+	return uid + "-" + strconv.Itoa(i)
+}
+
+// txnEntry finds a txn of a split order's txn_list.
+func txnEntry(o *order, txnID string) map[string]any {
+	list, _ := o.doc["txn_list"].([]any)
+	for _, e := range list {
+		if m, ok := e.(map[string]any); ok && m["txn_id"] == txnID {
+			return m
+		}
+	}
+	return nil
+}
+
+// addTxnRefunds lists each part of a refund of a split order under its txn, as the documented
+// order status does (twid-v2 § 4.3 Success Response), and returns the entries it added so the
+// caller can settle them with the order's own.
+func addTxnRefunds(o *order, uid string, parts []refundPart, ref map[string]any) []map[string]any {
+	var added []map[string]any
+	for i, part := range parts {
+		m := txnEntry(o, part.txnID)
+		if m == nil {
+			continue
+		}
+		id := partRefundID(uid, i)
+		r := map[string]any{}
+		for k, v := range ref {
+			r[k] = v
+		}
+		r["id"], r["unique_request_id"], r["amount"] = id, id, amount(part.amount)
+		r["ref"], r["refund_source"] = randomID("rfnd_", 7), part.gateway
+		list, _ := m["refunds"].([]any)
+		m["refunds"] = append(list, r)
+		added = append(added, r)
+	}
+	return added
+}
+
+// settleTxnRefunds keeps the per-txn view of split orders in step once the refund succeeded.
+func settleTxnRefunds(o *order, parts []refundPart) {
 	for _, part := range parts {
-		for _, e := range list {
-			m, ok := e.(map[string]any)
-			if !ok || m["txn_id"] != part.txnID {
-				continue
-			}
-			if d, ok := m["txn_detail"].(map[string]any); ok {
-				if _, has := d["remaining_refundable_amount"]; has {
-					d["remaining_refundable_amount"] = amount(o.txnLeft[part.txnID])
-				}
+		m := txnEntry(o, part.txnID)
+		if m == nil {
+			continue
+		}
+		refunded := num(m["amount_refunded"]) + part.amount
+		m["amount_refunded"] = amount(refunded)
+		m["refunded"] = refunded >= num(m["effective_amount"])-0.005
+		if d, ok := m["txn_detail"].(map[string]any); ok {
+			if _, has := d["remaining_refundable_amount"]; has {
+				d["remaining_refundable_amount"] = amount(o.txnLeft[part.txnID])
 			}
 		}
 	}
@@ -199,10 +244,7 @@ func settleTxnRefunds(o *order, parts []refundPart) {
 func directRefund(orderID, uid string, amt float64, now string, parts []refundPart) map[string]any {
 	var details []any
 	for i, part := range parts {
-		id := uid
-		if i > 0 {
-			id = uid + "-" + string(rune('0'+i))
-		}
+		id := partRefundID(uid, i)
 		details = append(details, map[string]any{
 			"status": "SUCCESS", "amount": amount(part.amount), "sent_to_gateway": false, "unique_request_id": id,
 			"gateway": part.gateway, "refund_source": part.gateway, "txn_id": part.txnID, "refund_type": "STANDARD",

@@ -92,16 +92,22 @@ func (s *Server) handleV4OrderStatus(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, "not enough input")
 		return
 	}
-	id, ok := v4OrderID(w, payload)
+	id, full, ok := v4OrderID(w, payload)
 	if !ok {
 		return
 	}
-	// The order is served whole whatever add_full_gateway_response says: GET /orders/{id}
-	// returns the same document, and the two must agree.
+	// The order is what GET /orders/{id} serves with the same add_full_gateway_response: the
+	// two must agree.
 	body, found := s.OrderJSON(id)
 	if !found {
 		orderNotFound(w, id)
 		return
+	}
+	if full {
+		if body, err = withFullGatewayResponse(body); err != nil {
+			internalError(w)
+			return
+		}
 	}
 	out, err := v4Seal(body, s.cfg.Keys.KeyID(), pairs, shape, jsonJWS)
 	if err != nil {
@@ -185,27 +191,30 @@ func v4Open(token string, pairs *keyPairs) (payload []byte, jsonJWS bool, err er
 
 // v4OrderID reads the decrypted request: a JSON object with order_id (a string; a number is
 // taken as its digits) and optionally options.add_full_gateway_response (a boolean, or "true"
-// or "false" as the docs' sample sends it). On a bad request it writes the documented 400.
-func v4OrderID(w http.ResponseWriter, payload []byte) (string, bool) {
+// or "false" as the docs' sample sends it), returned as full. On a bad request it writes the
+// documented 400.
+func v4OrderID(w http.ResponseWriter, payload []byte) (id string, full bool, ok bool) {
 	dec := json.NewDecoder(bytes.NewReader(payload))
 	dec.UseNumber()
 	var req map[string]any
 	if err := dec.Decode(&req); err != nil || req == nil || dec.More() {
 		badRequest(w, "not enough input")
-		return "", false
+		return "", false, false
 	}
 	switch v := req[v4OptionFullGatewayResponse].(type) {
-	case nil, bool:
+	case nil:
+	case bool:
+		full = v
 	case string:
 		if v != "true" && v != "false" {
 			invalidInput(w, v4OptionFullGatewayResponse)
-			return "", false
+			return "", false, false
 		}
+		full = v == "true"
 	default:
 		invalidInput(w, v4OptionFullGatewayResponse)
-		return "", false
+		return "", false, false
 	}
-	var id string
 	switch v := req["order_id"].(type) {
 	case string:
 		id = v
@@ -214,17 +223,17 @@ func v4OrderID(w http.ResponseWriter, payload []byte) (string, bool) {
 	case nil:
 	default:
 		invalidInput(w, "order_id")
-		return "", false
+		return "", false, false
 	}
 	switch {
 	case id == "":
 		badRequest(w, "order_id is missing")
-		return "", false
+		return "", false, false
 	case len(id) > maxV4OrderIDLen:
 		invalidInput(w, "order_id")
-		return "", false
+		return "", false, false
 	}
-	return id, true
+	return id, full, true
 }
 
 // v4Seal signs the order with the server key (header {"alg":"RS256","kid"}) and encrypts it

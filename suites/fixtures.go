@@ -172,7 +172,7 @@ func DefaultFixtures() *Fixtures {
 			ScenarioCard:                order("JP1636474794"),
 			ScenarioNetbanking:          order("JPAYNEW032"),
 			ScenarioWallet:              order("145678234"),
-			ScenarioUPIIntent:           order("JPAYNEW034"),
+			ScenarioUPIIntent:           order("M37CYBLQO2DXAQ"), // the Cred UPI intent order: JPAYNEW034 serves the collect sample
 			ScenarioUPICollect:          order("JPAYNEW034"),
 			ScenarioCOD:                 order("1690960292"),
 			ScenarioEMI:                 order("XXXX1234"),

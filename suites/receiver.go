@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"sort"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -30,7 +31,10 @@ type Delivery struct {
 	Remote     string    `json:"remote"`
 	AuthOK     bool      `json:"auth_ok"`
 	// Truncated says the body was larger than MaxWebhookBytes and was cut there.
-	Truncated bool   `json:"truncated,omitempty"`
+	Truncated bool `json:"truncated,omitempty"`
+	// ReadError says the body could not be read whole (the sender stopped mid-body); Body holds
+	// what came.
+	ReadError string `json:"read_error,omitempty"`
 	EventID   string `json:"event_id,omitempty"`
 	EventName string `json:"event_name,omitempty"`
 	OrderID   string `json:"order_id,omitempty"`
@@ -62,11 +66,13 @@ type ReceiverConfig struct {
 type Receiver struct {
 	cfg     ReceiverConfig
 	journal *os.File
+	keep    int // how many deliveries stay in memory: maxDeliveries, lower in tests
 
 	mu         sync.Mutex
 	deliveries []Delivery
 	seq        int
 	changed    chan struct{} // closed and replaced on every delivery
+	partial    bool          // the last journal write failed part-way
 }
 
 // NewReceiver opens (appending to) the journal.
@@ -81,7 +87,7 @@ func NewReceiver(cfg ReceiverConfig) (*Receiver, error) {
 	if err != nil {
 		return nil, fmt.Errorf("webhook journal: %w", err)
 	}
-	return &Receiver{cfg: cfg, journal: f, changed: make(chan struct{})}, nil
+	return &Receiver{cfg: cfg, journal: f, keep: maxDeliveries, changed: make(chan struct{})}, nil
 }
 
 // Close closes the journal.
@@ -91,13 +97,40 @@ func (r *Receiver) Close() error {
 	return r.journal.Close()
 }
 
-// journalLine is one line of the journal. Body is the JSON body as it came when it is valid
-// JSON, else BodyText (valid UTF-8) or BodyBase64, so the journal never alters a byte.
+// journalLine is one line of the journal. Body is the body exactly as it came when it is
+// valid JSON on one line; otherwise BodyText holds it (valid UTF-8) or BodyBase64 does, so the
+// journal never alters a byte.
 type journalLine struct {
 	Delivery
 	Body       json.RawMessage `json:"body,omitempty"`
 	BodyText   *string         `json:"body_text,omitempty"`
 	BodyBase64 string          `json:"body_base64,omitempty"`
+}
+
+// journalBytes encodes d as one journal line, newline included. encoding/json would compact
+// and HTML-escape a RawMessage, so a JSON body is spliced in by hand, and only when it holds no
+// line break (which would split the line) and is valid UTF-8 (which a reader would replace).
+func journalBytes(d *Delivery) ([]byte, error) {
+	line := journalLine{Delivery: *d}
+	raw := json.Valid(d.Body) && utf8.Valid(d.Body) && !bytes.ContainsAny(d.Body, "\r\n")
+	switch {
+	case raw:
+	case utf8.Valid(d.Body):
+		s := string(d.Body)
+		line.BodyText = &s
+	default:
+		line.BodyBase64 = base64.StdEncoding.EncodeToString(d.Body)
+	}
+	b, err := json.Marshal(line)
+	if err != nil {
+		return nil, err
+	}
+	if raw {
+		b = append(b[:len(b)-1], `,"body":`...)
+		b = append(b, d.Body...)
+		b = append(b, '}')
+	}
+	return append(b, '\n'), nil
 }
 
 func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
@@ -107,11 +140,11 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(req.Body, MaxWebhookBytes+1))
-	if err != nil {
-		http.Error(w, "reading the body failed", http.StatusBadRequest)
-		return
-	}
 	d := Delivery{Remote: req.RemoteAddr, AuthOK: r.authorized(req)}
+	if err != nil {
+		// Journaled all the same: what came is evidence, and nothing the target sent is lost.
+		d.ReadError = oneLine(err.Error())
+	}
 	if len(body) > MaxWebhookBytes {
 		d.Truncated, body = true, body[:MaxWebhookBytes]
 	}
@@ -123,6 +156,8 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	switch {
+	case d.ReadError != "":
+		http.Error(w, "reading the body failed", http.StatusBadRequest)
 	case !d.AuthOK:
 		w.Header().Set("WWW-Authenticate", `Basic realm="jpcheck webhooks"`)
 		http.Error(w, "wrong or missing Basic auth", http.StatusUnauthorized)
@@ -148,33 +183,26 @@ func (r *Receiver) record(d *Delivery) error {
 	defer r.mu.Unlock()
 	r.seq++
 	d.Seq, d.ReceivedAt = r.seq, r.cfg.Clock().UTC()
-	line := journalLine{Delivery: *d}
-	switch {
-	case json.Valid(d.Body):
-		var buf bytes.Buffer
-		if json.Compact(&buf, d.Body) == nil {
-			line.Body = buf.Bytes()
-		}
-	case utf8.Valid(d.Body):
-		s := string(d.Body)
-		line.BodyText = &s
-	default:
-		line.BodyBase64 = base64.StdEncoding.EncodeToString(d.Body)
-	}
-	b, err := json.Marshal(line)
+	b, err := journalBytes(d)
 	if err != nil {
 		r.seq--
 		return err
 	}
-	if _, err := r.journal.Write(append(b, '\n')); err != nil {
+	if r.partial {
+		// A failed write may have left half a line: end it, so this line stands alone.
+		b = append([]byte{'\n'}, b...)
+	}
+	if n, err := r.journal.Write(b); err != nil {
+		r.partial = r.partial || n > 0
 		r.seq--
 		return err
 	}
+	r.partial = false
 	if err := r.journal.Sync(); err != nil {
 		r.seq--
 		return err
 	}
-	if len(r.deliveries) >= maxDeliveries {
+	if len(r.deliveries) >= r.keep {
 		r.deliveries = r.deliveries[1:]
 	}
 	r.deliveries = append(r.deliveries, *d)
@@ -200,11 +228,16 @@ func (r *Receiver) Count() int {
 // Wait returns the first delivery, received before or after the call, for which match is
 // true, or the context's error when it ends first.
 func (r *Receiver) Wait(ctx context.Context, match func(Delivery) bool) (Delivery, error) {
+	// Progress is tracked by sequence number, not slice index: once maxDeliveries is reached
+	// the oldest are dropped from the front, and an index would then point past every new one.
 	seen := 0
 	for {
 		r.mu.Lock()
-		list, changed := r.deliveries[min(seen, len(r.deliveries)):], r.changed
-		seen = len(r.deliveries)
+		start := sort.Search(len(r.deliveries), func(i int) bool { return r.deliveries[i].Seq > seen })
+		list, changed := r.deliveries[start:], r.changed
+		if n := len(r.deliveries); n > 0 {
+			seen = r.deliveries[n-1].Seq
+		}
 		r.mu.Unlock()
 		for _, d := range list {
 			if match(d) {
@@ -236,23 +269,33 @@ func (r *Receiver) WaitCount(ctx context.Context, n int) error {
 	}
 }
 
-// envelopeIDs reads id, event_name and the order id from an envelope, best effort.
+// envelopeIDs reads id, event_name and the order id from an envelope, best effort: a field
+// of the wrong type loses only itself, and of several content keys the first by name with an
+// order_id wins, so the result does not depend on map order.
 func envelopeIDs(body []byte) (id, event, orderID string) {
-	var env struct {
-		ID        string `json:"id"`
-		EventName string `json:"event_name"`
-		Content   map[string]struct {
-			OrderID string `json:"order_id"`
-		} `json:"content"`
-	}
+	var env map[string]json.RawMessage
 	if json.Unmarshal(body, &env) != nil {
 		return "", "", ""
 	}
-	for _, v := range env.Content {
-		if v.OrderID != "" {
-			orderID = v.OrderID
-			break
+	json.Unmarshal(env["id"], &id)
+	json.Unmarshal(env["event_name"], &event)
+	var content map[string]json.RawMessage
+	if json.Unmarshal(env["content"], &content) != nil {
+		return id, event, ""
+	}
+	keys := make([]string, 0, len(content))
+	for k := range content {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		var v struct {
+			OrderID json.RawMessage `json:"order_id"`
+		}
+		var s string
+		if json.Unmarshal(content[k], &v) == nil && json.Unmarshal(v.OrderID, &s) == nil && s != "" {
+			return id, event, s
 		}
 	}
-	return env.ID, env.EventName, orderID
+	return id, event, ""
 }

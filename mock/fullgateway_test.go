@@ -1,0 +1,66 @@
+package mock
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"testing"
+
+	"github.com/jpcheck/jpcheck/contracts"
+)
+
+// options.add_full_gateway_response=true adds payment_gateway_response.gateway_response to
+// every seeded order that has a gateway response (and to each txn_list entry), strict; the
+// plain GET is served unchanged, and an order that already has one keeps the documented one.
+func TestOrderStatusFullGatewayResponse(t *testing.T) {
+	s, srv := testServer(t, Config{})
+	ids := s.SeededOrders()
+	slices.Sort(ids)
+	for _, id := range ids {
+		plain := testRequest(t, srv, http.MethodGet, "/orders/"+id, nil, nil)
+		full := testRequest(t, srv, http.MethodGet, "/orders/"+id+"?options.add_full_gateway_response=true", nil, nil)
+		if plain.code != http.StatusOK || full.code != http.StatusOK {
+			t.Fatalf("%s: status %d / %d", id, plain.code, full.code)
+		}
+		requireStrict(t, s, contracts.KindOrderStatus, full.body)
+		var p, f map[string]any
+		if err := json.Unmarshal(plain.body, &p); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(full.body, &f); err != nil {
+			t.Fatal(err)
+		}
+		check := func(where string, plainTxn, fullTxn map[string]any) {
+			pp, ok := plainTxn["payment_gateway_response"].(map[string]any)
+			if !ok {
+				return
+			}
+			fp, _ := fullTxn["payment_gateway_response"].(map[string]any)
+			gr, ok := fp["gateway_response"].(map[string]any)
+			if !ok || len(gr) == 0 {
+				t.Errorf("%s%s: no gateway_response with the option", id, where)
+				return
+			}
+			if had, ok := pp["gateway_response"]; ok {
+				a, _ := json.Marshal(had)
+				b, _ := json.Marshal(gr)
+				if string(a) != string(b) {
+					t.Errorf("%s%s: the documented gateway_response was replaced", id, where)
+				}
+			}
+		}
+		check("", p, f)
+		pl, _ := p["txn_list"].([]any)
+		fl, _ := f["txn_list"].([]any)
+		for i := range pl {
+			pm, _ := pl[i].(map[string]any)
+			fm, _ := fl[i].(map[string]any)
+			check("/txn_list", pm, fm)
+		}
+	}
+	if r := testRequest(t, srv, http.MethodGet, "/orders/JP1636474794?options.add_full_gateway_response=false", nil, nil); r.code != http.StatusOK {
+		t.Fatalf("option false: %d", r.code)
+	} else if want, _ := s.OrderJSON("JP1636474794"); string(r.body) != string(want) {
+		t.Error("option false changed the order")
+	}
+}
