@@ -2,6 +2,8 @@ package suites
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -165,4 +167,28 @@ func object(body []byte) map[string]any {
 	var m map[string]any
 	Expect(json.Unmarshal(body, &m)).To(Succeed(), "body is not a JSON object: %s", clipBody(body))
 	return m
+}
+
+// uniqueID is prefix and n random bytes in hex, unique per run so repeated runs against one
+// stateful target never collide. The target echoes ids back, so a draw holding 13 or more
+// decimal digits in a row (which can read as a card number and trip pci.card-number) is
+// drawn again.
+func uniqueID(prefix string, n int) string {
+	b := make([]byte, n)
+	for {
+		rand.Read(b)
+		s := hex.EncodeToString(b)
+		run, longest := 0, 0
+		for _, c := range s {
+			if c >= '0' && c <= '9' {
+				run++
+				longest = max(longest, run)
+			} else {
+				run = 0
+			}
+		}
+		if longest < 13 {
+			return prefix + s
+		}
+	}
 }

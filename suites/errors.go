@@ -64,7 +64,7 @@ func errorSpecs(e *env) {
 					return Request{Method: "POST", Path: "/orders", Form: errorsOrderForm("")}
 				}, "order_id"),
 				Entry("POST /orders without amount", func() Request {
-					form := errorsOrderForm(rewardsUnique("jpe", 8))
+					form := errorsOrderForm(uniqueID("jpe", 8))
 					form.Del("amount")
 					return Request{Method: "POST", Path: "/orders", Form: form}
 				}, "amount"),
@@ -74,7 +74,7 @@ func errorSpecs(e *env) {
 				}, "unique_request_id", "Mandatory fields are missing"),
 				Entry("POST /txns without payment_method_type", func() Request {
 					// A fresh order, so that nothing but the missing field is wrong; nothing is paid.
-					id := rewardsUnique("jpe", 8)
+					id := uniqueID("jpe", 8)
 					resp := e.post("/orders", errorsOrderForm(id))
 					expectStatus(resp, 200)
 					form := rewardsForm("rewards-txn-request.json", map[string]string{

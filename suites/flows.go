@@ -1,8 +1,6 @@
 package suites
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/url"
 
@@ -23,7 +21,7 @@ func flowSpecs(e *env) {
 	Describe("flows", Label(LabelFlows), func() {
 		Context("a card payment that succeeds, then a partial refund", Ordered, func() {
 			f := &flowState{}
-			BeforeAll(func() { *f = flowState{orderID: newFlowOrderID("jpf")} })
+			BeforeAll(func() { *f = flowState{orderID: uniqueID("jpf", 6)} })
 			BeforeEach(e.flowRequirements)
 			It("creates the order", func() { e.flowCreate(f) })
 			It("pays it with test card "+testCardCharged, func() { e.flowPay(f, testCardCharged) })
@@ -52,7 +50,7 @@ func flowSpecs(e *env) {
 
 		Context("a card payment that fails authentication", Ordered, func() {
 			f := &flowState{}
-			BeforeAll(func() { *f = flowState{orderID: newFlowOrderID("jpf")} })
+			BeforeAll(func() { *f = flowState{orderID: uniqueID("jpf", 6)} })
 			BeforeEach(e.flowRequirements)
 			It("creates the order", func() { e.flowCreate(f) })
 			It("pays it with test card "+testCardAuthnFails, func() { e.flowPay(f, testCardAuthnFails) })
@@ -81,14 +79,6 @@ type flowState struct {
 	txnID   string
 	// compare are the deliveries the next consistency spec holds against order status.
 	compare []*Delivery
-}
-
-// newFlowOrderID is prefix and 12 random hex digits: unique per run and within the 21
-// characters an order id may have.
-func newFlowOrderID(prefix string) string {
-	b := make([]byte, 6)
-	rand.Read(b)
-	return prefix + hex.EncodeToString(b)
 }
 
 // flowOrderForm is an Order Create request (twid-v2 § 4.1's fields).
@@ -182,7 +172,7 @@ func (e *env) flowConsistency(f *flowState, ds []*Delivery) map[string]any {
 // flowRefund refunds part of the order, then order status must list the refund under its
 // unique_request_id with its amount, and count it in amount_refunded once it succeeded.
 func (e *env) flowRefund(f *flowState) {
-	uid := newFlowOrderID("jpr")
+	uid := uniqueID("jpr", 6)
 	resp := e.post("/orders/"+f.orderID+"/refunds", flowRefundForm(uid, flowRefundAmount))
 	expectStatus(resp, 200)
 	// Without direct_refund_response the Refund Order API answers with the order (facts § 1.2).

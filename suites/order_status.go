@@ -112,11 +112,30 @@ func orderStatusSpecs(e *env) {
 					Expect(resp).To(SatisfyContract(contracts.KindOrderStatus))
 					o := object(resp.Body)
 					orderExpectAt(resp, o, "/order_id", Equal(id), "the order asked for")
+					orderExpectFixtureIDs(resp, o, e.scenario(k.scenario))
 					k.is(resp, o)
 				})
 			})
 		}
 	})
+}
+
+// orderExpectFixtureIDs asserts the customer and txn the fixture names, when it names them: a
+// fixture pointing at the wrong order should fail here, not pass on someone else's data.
+func orderExpectFixtureIDs(r *Response, o map[string]any, fx Scenario) {
+	GinkgoHelper()
+	if fx.CustomerID != "" {
+		orderExpectAt(r, o, "/customer_id", Equal(fx.CustomerID), "the fixture's customer_id")
+	}
+	if fx.TxnID == "" {
+		return
+	}
+	ids := []any{orderAt(o, "/txn_id")}
+	list, _ := orderAt(o, "/txn_list").([]any)
+	for i := range list {
+		ids = append(ids, orderAt(list[i], "/txn_id"))
+	}
+	Expect(ids).To(ContainElement(fx.TxnID), "%s: the fixture's txn_id %q is neither /txn_id nor in /txn_list", r.Request, fx.TxnID)
 }
 
 func orderExpectMandate(r *Response, o map[string]any) {

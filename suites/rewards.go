@@ -2,7 +2,6 @@ package suites
 
 import (
 	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -274,14 +273,6 @@ func rewardsNum(v any) float64 {
 // rewardsMoney renders an amount the way the samples send it ("950", "78.65").
 func rewardsMoney(f float64) string {
 	return strconv.FormatFloat(math.Round(f*100)/100, 'f', -1, 64)
-}
-
-// rewardsUnique is prefix and 2n random hex digits: ids unique per run, as runs may repeat
-// against one target.
-func rewardsUnique(prefix string, n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return prefix + hex.EncodeToString(b)
 }
 
 // rewardsDigits is n random decimal digits.

@@ -56,7 +56,7 @@ func rewardsSplitSpecs(e *env) {
 			o := rewardsPaySplit(e)
 			// More than either txn holds, so the refund must take from both.
 			amount := o.amount - o.reward/2
-			uid := rewardsUnique("jpr", 6)
+			uid := uniqueID("jpr", 6)
 			form := rewardsForm("rewards-order-refund-request.json", map[string]string{"unique_request_id": uid, "amount": rewardsMoney(amount)})
 			resp := e.post("/orders/"+url.PathEscape(o.orderID)+"/refunds", form)
 			expectStatus(resp, 200)
@@ -106,8 +106,8 @@ func rewardsSplitSpecs(e *env) {
 				txnID, uid string
 				amount     float64
 			}{
-				{gatewayID, rewardsUnique("jpr", 6), gatewayAmount},
-				{twidID, rewardsUnique("jpr", 6), o.reward / 2},
+				{gatewayID, uniqueID("jpr", 6), gatewayAmount},
+				{twidID, uniqueID("jpr", 6), o.reward / 2},
 			}
 			for _, r := range refunds {
 				form := rewardsForm("rewards-txn-refund-request.json", map[string]string{"unique_request_id": r.uid, "amount": rewardsMoney(r.amount)})
@@ -117,7 +117,7 @@ func rewardsSplitSpecs(e *env) {
 				// refunds": the order object.
 				Expect(resp).To(SatisfyContract(contracts.KindOrderStatus))
 			}
-			over := rewardsForm("rewards-txn-refund-request.json", map[string]string{"unique_request_id": rewardsUnique("jpr", 6), "amount": rewardsMoney(o.reward)})
+			over := rewardsForm("rewards-txn-refund-request.json", map[string]string{"unique_request_id": uniqueID("jpr", 6), "amount": rewardsMoney(o.reward)})
 			resp := e.post("/orders/txns/"+url.PathEscape(twidID)+"/refunds", over)
 			expectStatus(resp, 400)
 			Expect(resp).To(SatisfyContract(contracts.KindError))
@@ -155,7 +155,7 @@ type rewardsSplitOrder struct {
 // test card for the rest and a Twid reward for split_amount.
 func rewardsPaySplit(e *env) rewardsSplitOrder {
 	GinkgoHelper()
-	o := rewardsSplitOrder{orderID: rewardsUnique("jpr", 8)}
+	o := rewardsSplitOrder{orderID: uniqueID("jpr", 8)}
 	create := rewardsForm("rewards-order-create-request.json", map[string]string{
 		"order_id": o.orderID, "customer_id": "jpcheck_rewards", "customer_email": "jpcheck@example.com",
 		"customer_phone": refTwidRewardsMobile,

@@ -93,18 +93,18 @@ func (e *env) triggerWebhooks() *webhookTrigger {
 	waitCtx, cancelWait := context.WithDeadline(ctx, time.Now().Add(e.webhookTimeout))
 	defer cancelWait()
 
-	paid := newFlowOrderID("jpw")
+	paid := uniqueID("jpw", 6)
 	if e.triggerStep(ctx, t, "create order "+paid, Request{Method: "POST", Path: "/orders", Form: flowOrderForm(paid, flowAmount)}, "TXN_CREATED", "TXN_CHARGED", "ORDER_SUCCEEDED", "REFUND_INITIATED", "ORDER_REFUNDED") &&
 		e.triggerStep(ctx, t, "pay order "+paid+" with card "+testCardCharged, Request{Method: "POST", Path: "/txns", Form: e.flowCardForm(paid, testCardCharged)}, "TXN_CREATED", "TXN_CHARGED", "ORDER_SUCCEEDED", "REFUND_INITIATED", "ORDER_REFUNDED") {
 		t.expect(paid, "TXN_CREATED", "TXN_CHARGED", "ORDER_SUCCEEDED")
 		// Refund only what the target confirmed charged: a real sandbox may settle later.
 		if _, err := e.receiver.Wait(waitCtx, matchEvent(paid, "ORDER_SUCCEEDED")); err != nil {
 			t.skip(fmt.Sprintf("no ORDER_SUCCEEDED for order %s within %s, so it was not refunded", paid, e.webhookTimeout), "REFUND_INITIATED", "ORDER_REFUNDED")
-		} else if e.triggerStep(ctx, t, "refund order "+paid, Request{Method: "POST", Path: "/orders/" + paid + "/refunds", Form: flowRefundForm(newFlowOrderID("jpr"), flowRefundAmount)}, "REFUND_INITIATED", "ORDER_REFUNDED") {
+		} else if e.triggerStep(ctx, t, "refund order "+paid, Request{Method: "POST", Path: "/orders/" + paid + "/refunds", Form: flowRefundForm(uniqueID("jpr", 6), flowRefundAmount)}, "REFUND_INITIATED", "ORDER_REFUNDED") {
 			t.expect(paid, "REFUND_INITIATED", "ORDER_REFUNDED")
 		}
 	}
-	failed := newFlowOrderID("jpw")
+	failed := uniqueID("jpw", 6)
 	if e.triggerStep(ctx, t, "create order "+failed, Request{Method: "POST", Path: "/orders", Form: flowOrderForm(failed, flowAmount)}, "TXN_CREATED", "TXN_FAILED", "ORDER_FAILED") &&
 		e.triggerStep(ctx, t, "pay order "+failed+" with card "+testCardAuthnFails, Request{Method: "POST", Path: "/txns", Form: e.flowCardForm(failed, testCardAuthnFails)}, "TXN_CREATED", "TXN_FAILED", "ORDER_FAILED") {
 		t.expect(failed, "TXN_CREATED", "TXN_FAILED", "ORDER_FAILED")
