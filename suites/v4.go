@@ -11,6 +11,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/jpcheck/jpcheck/contracts"
+	"github.com/jpcheck/jpcheck/jwe"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/onsi/gomega/types"
@@ -22,8 +23,8 @@ const v4Path = "/v4/order-status"
 type v4Call struct {
 	name   string
 	method string // POST: the token in the body; GET: in the JWT query parameter (Shape B)
-	shape  v4Shape
-	seal   v4Seal
+	shape  jwe.Shape
+	seal   jwe.SealOptions // Shape is set from shape when sent
 	// noAuth: the Node SDK and the HDFC samples send no Authorization in JWE mode; the
 	// documents' curl sends Basic (facts § 2.4, § 2.5).
 	noAuth bool
@@ -32,13 +33,13 @@ type v4Call struct {
 func v4Calls() []v4Call {
 	return []v4Call{
 		{name: "POST Shape A as the Node SDK sends it (RSA-OAEP, JSON JWS, no Authorization)",
-			method: "POST", shape: v4ShapeA, seal: v4Seal{KeyAlg: jose.RSA_OAEP, JSONJWS: true}, noAuth: true},
+			method: "POST", shape: jwe.ShapeA, seal: jwe.SealOptions{KeyAlg: jose.RSA_OAEP, JSONJWS: true}, noAuth: true},
 		{name: "POST Shape A with RSA-OAEP-256 key wrap, as the .NET and PHP SDKs wrap the key",
-			method: "POST", shape: v4ShapeA, seal: v4Seal{KeyAlg: jose.RSA_OAEP_256, JSONJWS: true}, noAuth: true},
+			method: "POST", shape: jwe.ShapeA, seal: jwe.SealOptions{KeyAlg: jose.RSA_OAEP_256, JSONJWS: true}, noAuth: true},
 		{name: "POST Shape B as the documents' encryptPost.js sends it (RSA-OAEP, compact JWS, Basic auth)",
-			method: "POST", shape: v4ShapeB, seal: v4Seal{KeyAlg: jose.RSA_OAEP}},
+			method: "POST", shape: jwe.ShapeB, seal: jwe.SealOptions{KeyAlg: jose.RSA_OAEP}},
 		{name: "GET with the JWT query parameter as the documents' encryptGet.js sends it (compact JWS, Basic auth)",
-			method: "GET", shape: v4ShapeB, seal: v4Seal{KeyAlg: jose.RSA_OAEP}},
+			method: "GET", shape: jwe.ShapeB, seal: jwe.SealOptions{KeyAlg: jose.RSA_OAEP}},
 	}
 }
 
@@ -47,7 +48,7 @@ func v4Calls() []v4Call {
 func v4Specs(e *env) {
 	Describe("v4 encrypted order status", Label(LabelV4), func() {
 		var (
-			c       *v4Client
+			c       *jwe.Client
 			orderID string
 		)
 		BeforeEach(func() {
@@ -73,7 +74,7 @@ func v4Specs(e *env) {
 					// A client reads only the shape it sent: the Node SDK cannot read {"JWT": …},
 					// the documents' decrypt.js reads only apiResponse.JWT (facts § 2.4, § 2.5).
 					Expect(resp).To(v4SatisfyEnvelope(call.shape))
-					opened, err := c.open(resp.Body)
+					opened, err := c.Open(resp.Body)
 					Expect(err).NotTo(HaveOccurred(), "%s: opening the response", resp.Request)
 					Expect(opened.Shape).To(Equal(call.shape), "%s: the response's wire shape", resp.Request)
 					// The Node SDK and decrypt.js hard-code SHA-256 OAEP for responses (facts § 2.2).
@@ -93,7 +94,7 @@ func v4Specs(e *env) {
 		It("decrypts to the same order GET /orders/{order_id} serves", func() {
 			resp := e.v4Send(c, sdk, v4OrderRequest(orderID, nil), sdk.seal)
 			expectStatus(resp, 200)
-			opened, err := c.open(resp.Body)
+			opened, err := c.Open(resp.Body)
 			Expect(err).NotTo(HaveOccurred(), "%s: opening the response", resp.Request)
 			v4 := object(e.v4Decrypted(resp, opened).Body)
 			get := e.get("/orders/" + url.PathEscape(orderID))
@@ -108,7 +109,7 @@ func v4Specs(e *env) {
 			id := e.orderID(ScenarioFullGatewayResponse)
 			resp := e.v4Send(c, sdk, v4OrderRequest(id, true), sdk.seal)
 			expectStatus(resp, 200)
-			opened, err := c.open(resp.Body)
+			opened, err := c.Open(resp.Body)
 			Expect(err).NotTo(HaveOccurred(), "%s: opening the response", resp.Request)
 			order := e.v4Decrypted(resp, opened)
 			Expect(order).To(SatisfyContract(contracts.KindOrderStatus))
@@ -117,7 +118,7 @@ func v4Specs(e *env) {
 
 		for _, call := range []v4Call{v4Calls()[0], v4Calls()[2]} {
 			It("refuses a request signed with another key: 401 access_denied ("+call.shape.String()+")", func() {
-				resp := e.v4Send(c, call, v4OrderRequest(orderID, nil), v4Seal{KeyAlg: call.seal.KeyAlg, JSONJWS: call.seal.JSONJWS, SignWith: otherKey()})
+				resp := e.v4Send(c, call, v4OrderRequest(orderID, nil), jwe.SealOptions{KeyAlg: call.seal.KeyAlg, JSONJWS: call.seal.JSONJWS, SignWith: otherKey()})
 				expectStatus(resp, 401)
 				Expect(resp).To(SatisfyContract(contracts.KindError))
 				body := object(resp.Body)
@@ -127,7 +128,7 @@ func v4Specs(e *env) {
 		}
 
 		It("answers 400 with an error body to a request it cannot decrypt (encrypted to another key)", func() {
-			resp := e.v4Send(c, sdk, v4OrderRequest(orderID, nil), v4Seal{KeyAlg: sdk.seal.KeyAlg, JSONJWS: true, EncryptTo: &otherKey().PublicKey})
+			resp := e.v4Send(c, sdk, v4OrderRequest(orderID, nil), jwe.SealOptions{KeyAlg: sdk.seal.KeyAlg, JSONJWS: true, EncryptTo: &otherKey().PublicKey})
 			expectStatus(resp, 400)
 			Expect(resp).To(SatisfyContract(contracts.KindError))
 		})
@@ -136,7 +137,7 @@ func v4Specs(e *env) {
 
 // v4Client returns the client for the fixtures' V4 keys, skipping without them and failing
 // on keys that cannot be read.
-func (e *env) v4Client() *v4Client {
+func (e *env) v4Client() *jwe.Client {
 	GinkgoHelper()
 	if e.fixtures.V4 == nil {
 		Skip("the fixtures have no v4 keys (key_id, merchant_private_key, juspay_public_key)")
@@ -160,24 +161,26 @@ func v4OrderRequest(orderID string, full any) []byte {
 }
 
 // v4Send seals payload as s says and sends it the way call does.
-func (e *env) v4Send(c *v4Client, call v4Call, payload []byte, s v4Seal) *Response {
+func (e *env) v4Send(c *jwe.Client, call v4Call, payload []byte, s jwe.SealOptions) *Response {
 	GinkgoHelper()
-	token, err := c.seal(payload, s)
-	Expect(err).NotTo(HaveOccurred(), "sealing the V4 request")
 	req := Request{Method: call.method, Path: v4Path, NoAuth: call.noAuth}
 	if call.method == "GET" {
+		token, err := c.SealCompact(payload, s)
+		Expect(err).NotTo(HaveOccurred(), "sealing the V4 request")
 		req.Query = url.Values{"JWT": {token}}
 		resp := e.call(req)
 		resp.Request = "GET " + v4Path + "?JWT=…" // the token is noise in findings
 		return resp
 	}
-	req.JSON, err = v4Body(call.shape, token)
-	Expect(err).NotTo(HaveOccurred(), "wrapping the V4 request")
+	s.Shape = call.shape
+	var err error
+	req.JSON, err = c.Seal(payload, s)
+	Expect(err).NotTo(HaveOccurred(), "sealing the V4 request")
 	return e.call(req)
 }
 
 // v4Decrypted is the decrypted order as a Response, so SatisfyContract can judge it.
-func (e *env) v4Decrypted(resp *Response, opened *v4Opened) *Response {
+func (e *env) v4Decrypted(resp *Response, opened jwe.Opened) *Response {
 	name, _, _ := strings.Cut(resp.Request, "?")
 	return &Response{Request: name + " (decrypted)", Status: resp.Status, Header: resp.Header, Body: opened.Payload, check: e.check}
 }
@@ -185,9 +188,9 @@ func (e *env) v4Decrypted(resp *Response, opened *v4Opened) *Response {
 // v4SatisfyEnvelope succeeds when a *Response's body is the wire shape's schema
 // (order-status.yaml JWEFlattened or JWTEnvelope) with no error finding; findings are
 // recorded as SatisfyContract records them.
-func v4SatisfyEnvelope(shape v4Shape) types.GomegaMatcher {
+func v4SatisfyEnvelope(shape jwe.Shape) types.GomegaMatcher {
 	schema := "JWTEnvelope"
-	if shape == v4ShapeA {
+	if shape == jwe.ShapeA {
 		schema = "JWEFlattened"
 	}
 	return &v4EnvelopeMatcher{contractMatcher: contractMatcher{kind: contracts.Kind(schema)}, schema: schema}

@@ -11,6 +11,8 @@ import (
 
 // The one-way dependency rule (style guide 10.1): specs → contracts → (mock, suites, load) →
 // reports → cmd. A package never imports one to its right; only cmd/jpcheck imports cobra.
+// jwe (the V4 client's crypto) stands apart: it imports nothing of ours, and mock, suites and
+// load may use it; reports sees it only through load.
 // `go list -deps` lists non-test imports only, so test files may still import siblings.
 
 const module = "github.com/jpcheck/jpcheck"
@@ -34,12 +36,13 @@ var (
 var importRules = []importRule{
 	{pkg: "specs", project: nil, forbidden: append([]string{cobraAll, vegetaAll}, ginkgoAll...)},
 	{pkg: "contracts", project: []string{"specs"}, forbidden: append([]string{cobraAll, vegetaAll}, ginkgoAll...)},
-	{pkg: "mock", project: []string{"specs", "contracts"}, forbidden: []string{cobraAll}},
-	{pkg: "suites", project: []string{"specs", "contracts"}, forbidden: []string{cobraAll}},
-	{pkg: "load", project: []string{"specs", "contracts"}, forbidden: []string{cobraAll}},
+	{pkg: "jwe", project: nil, forbidden: append([]string{cobraAll, vegetaAll}, ginkgoAll...)},
+	{pkg: "mock", project: []string{"specs", "contracts", "jwe"}, forbidden: []string{cobraAll}},
+	{pkg: "suites", project: []string{"specs", "contracts", "jwe"}, forbidden: []string{cobraAll}},
+	{pkg: "load", project: []string{"specs", "contracts", "jwe"}, forbidden: []string{cobraAll}},
 	// reports reads Ginkgo's plain types.Report (ginkgo/v2/types, ginkgo/v2/reporters), never
 	// the DSL package, whose init registers the global suite's flags.
-	{pkg: "reports", project: []string{"specs", "contracts", "load"}, forbidden: []string{cobraAll, "github.com/onsi/ginkgo/v2"}},
+	{pkg: "reports", project: []string{"specs", "contracts", "load", "jwe"}, forbidden: []string{cobraAll, "github.com/onsi/ginkgo/v2"}},
 }
 
 // violations lists the forbidden edges in deps, the dependency closure of rule.pkg.
@@ -192,7 +195,14 @@ func TestImportRulesCanFail(t *testing.T) {
 		{"contracts", []string{module + "/contracts", "github.com/onsi/gomega", "github.com/onsi/gomega/types"}, 2},
 		{"contracts", []string{module + "/contracts", "github.com/onsi/ginkgo/v2/types"}, 1},
 		{"contracts", []string{module + "/contracts", "github.com/tsenart/vegeta/v12/lib"}, 1},
+		{"jwe", []string{module + "/jwe", "github.com/go-jose/go-jose/v4"}, 0},
+		{"jwe", []string{module + "/jwe", module + "/contracts"}, 1},
+		{"jwe", []string{module + "/jwe", module + "/specs", "github.com/tsenart/vegeta/v12/lib"}, 2},
 		{"mock", []string{module + "/mock", module + "/contracts", module + "/specs"}, 0},
+		{"mock", []string{module + "/mock", module + "/jwe"}, 0},
+		{"suites", []string{module + "/suites", module + "/jwe"}, 0},
+		{"load", []string{module + "/load", module + "/jwe", module + "/contracts"}, 0},
+		{"load", []string{module + "/load", module + "/suites"}, 1},
 		{"mock", []string{module + "/mock", module + "/suites"}, 1},
 		{"suites", []string{module + "/suites", module + "/mock"}, 1},
 		{"suites", []string{module + "/suites", "github.com/onsi/ginkgo/v2", "github.com/onsi/gomega"}, 0},

@@ -1,0 +1,364 @@
+package load
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/jpcheck/jpcheck/jwe"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// Run drives the target as cfg says and judges the run. Canceling ctx (SIGINT) stops sending,
+// waits for the requests in flight (at most the client timeout) and still returns the
+// Result, with Aborted set. An error means the run could not start: a bad Config, V4 keys
+// that do not read, or ctx canceled while V4 bodies were still being sealed.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	cfg, err := cfg.normalize()
+	if err != nil {
+		return nil, err
+	}
+	v4, p, err := prepare(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return attack(ctx, cfg, v4, p), nil
+}
+
+// prepare reads the V4 keys and builds the request blueprints, sealing V4 bodies.
+func prepare(ctx context.Context, cfg Config) (*jwe.Client, *pool, error) {
+	var v4 *jwe.Client
+	if cfg.V4 != nil {
+		var err error
+		if v4, err = jwe.NewClient(*cfg.V4); err != nil {
+			return nil, nil, err
+		}
+	}
+	p, err := newPool(ctx, cfg, v4)
+	if err != nil {
+		return nil, nil, err
+	}
+	return v4, p, nil
+}
+
+// maxSeriesPoints bounds Result.Series: a longer run's points are merged in pairs.
+const maxSeriesPoints = 3600
+
+// maxGeneratorWorkers bounds the requests a paced run keeps in flight.
+const maxGeneratorWorkers = 50_000
+
+// run is one attack's bookkeeping, all owned by the goroutine draining the results.
+type run struct {
+	cfg   Config
+	sched *schedule // nil when unthrottled
+	start time.Time
+
+	hist, lag, sec *hdrhistogram.Histogram
+	requests       int64
+	errors         int64
+	byKind         map[string]int64
+	over1000       int64
+	over2000       int64
+	sampleAcc      float64
+	val            *validators
+
+	series      []Point
+	secRequests int64
+	secErrors   int64
+	lastTick    time.Duration
+}
+
+func attack(ctx context.Context, cfg Config, v4 *jwe.Client, p *pool) *Result {
+	r := &run{cfg: cfg, hist: newHistogram(), lag: newHistogram(), sec: newHistogram(), byKind: map[string]int64{}}
+	mode := "unthrottled"
+	var pacer vegeta.Pacer = vegeta.ConstantPacer{} // the zero pacer sends back to back
+	switch {
+	case cfg.Ramp != nil:
+		r.sched, mode = rampSchedule(*cfg.Ramp), "ramp"
+	case cfg.Rate > 0:
+		r.sched, mode = constantSchedule(cfg.Rate), "constant"
+	}
+	workers, maxWorkers := cfg.Workers, cfg.Workers
+	if r.sched != nil {
+		pacer = r.sched
+		// Little's law: at the peak rate with every answer taking the whole timeout.
+		peak := 0.0
+		for _, s := range r.sched.segs {
+			peak = math.Max(peak, s.rate)
+		}
+		need := math.Ceil(peak*cfg.Timeout.Seconds()) + float64(workers)
+		maxWorkers = int(math.Min(math.Max(need, float64(workers)), maxGeneratorWorkers))
+	}
+	if cfg.ValidateSample > 0 {
+		r.val = startValidators(cfg.Set, cfg.Profile, v4)
+	}
+	atk := vegeta.NewAttacker(
+		vegeta.Timeout(cfg.Timeout),
+		vegeta.Workers(uint64(workers)),
+		vegeta.MaxWorkers(uint64(maxWorkers)),
+		vegeta.Connections(maxWorkers),
+		vegeta.KeepAlive(true),
+		vegeta.MaxBody(MaxBodyBytes+1), // one byte more tells a body over the limit
+		vegeta.Redirects(vegeta.NoFollow),
+	)
+	ticker := time.NewTicker(time.Second)
+	defer ticker.Stop()
+	done := ctx.Done()
+	aborted := false
+	var stopAt time.Duration
+
+	r.start = time.Now() // before Attack takes its own start, so lag is never negative
+	results := atk.Attack(p.targeter(), pacer, cfg.Duration, "")
+loop:
+	for {
+		select {
+		case res, ok := <-results:
+			if !ok {
+				break loop
+			}
+			r.add(res)
+		case <-ticker.C:
+			r.tick(time.Since(r.start))
+		case <-done:
+			aborted, stopAt, done = true, time.Since(r.start), nil
+			atk.Stop()
+		}
+	}
+	end := time.Since(r.start)
+	r.flushSecond(end)
+
+	window := cfg.Duration
+	if aborted && stopAt < window {
+		window = stopAt
+	}
+	res := &Result{
+		Version:    ResultVersion,
+		Target:     cfg.Target,
+		Endpoint:   EndpointOrderStatus,
+		Mode:       mode,
+		Requests:   r.requests,
+		StartedAt:  r.start.UTC(),
+		DurationMS: durationMS(end),
+		Workers:    cfg.Workers,
+		TimeoutMS:  durationMS(cfg.Timeout),
+		Ramp:       cfg.Ramp,
+		Aborted:    aborted,
+		Series:     r.series,
+		Histogram:  r.hist,
+	}
+	if v4 != nil {
+		res.Endpoint = EndpointV4OrderStatus
+	}
+	res.Rate.Achieved = float64(r.requests) / math.Max(window.Seconds(), 1e-9)
+	res.Generator.MaxWorkers = maxWorkers
+	if r.sched != nil {
+		res.Rate.Requested = cfg.Rate
+		if cfg.Ramp != nil {
+			res.Rate.Requested = float64(r.sched.due(window)) / math.Max(window.Seconds(), 1e-9)
+		}
+		r.judgeGenerator(&res.Generator, res.Rate, window)
+	}
+	res.Errors = Errors{Count: r.errors, ByKind: r.byKind}
+	if r.val != nil {
+		res.Validation = r.val.finish()
+		for k, n := range r.val.byKind() {
+			res.Errors.ByKind[k] += n
+			res.Errors.Count += n
+		}
+	}
+	res.Validation.Sample = cfg.ValidateSample
+	if res.Validation.Findings == nil {
+		res.Validation.Findings = []FindingSample{}
+	}
+	res.Timeouts = Timeouts{
+		Over1000ms: Budget{Count: r.over1000, Fraction: fraction(r.over1000, r.requests)},
+		Over2000ms: Budget{Count: r.over2000, Fraction: fraction(r.over2000, r.requests)},
+	}
+	sample := HistogramSample(r.hist)
+	res.LatencyMS = latencyOf(sample, r.hist.Max())
+	res.SLO = Evaluate(cfg.SLO, sample, Counts{Requests: r.requests, Over1000: r.over1000, Over2000: r.over2000},
+		EvalOptions{RequireConclusive: cfg.RequireConclusive, GeneratorLimited: res.Generator.LimitedReason})
+	if enc, err := res.EncodeHistogram(); err == nil {
+		res.HistogramHDR = string(enc)
+	}
+	if res.Series == nil {
+		res.Series = []Point{}
+	}
+	return res
+}
+
+// add records one result. Latency runs from the intended send time when the run is paced:
+// the time the request waited for the generator is part of what its caller would have seen.
+// Unthrottled runs have no intended time, and latency is vegeta's own, from the actual send.
+func (r *run) add(res *vegeta.Result) {
+	r.requests++
+	r.secRequests++
+	lat := res.Latency
+	if r.sched != nil {
+		intended := r.start.Add(r.sched.at(res.Seq))
+		record(r.lag, max(res.Timestamp.Sub(intended), 0))
+		lat = max(res.End().Sub(intended), 0)
+	}
+	kind, answered := classify(res)
+	if !answered {
+		// An unanswered request counts as at least the timeout, and beyond both budgets: the
+		// client gave up on it, however fast the failure came.
+		lat = max(lat, r.cfg.Timeout)
+		r.over1000++
+		r.over2000++
+	} else {
+		if lat > 1000*time.Millisecond {
+			r.over1000++
+		}
+		if lat > 2000*time.Millisecond {
+			r.over2000++
+		}
+	}
+	record(r.hist, lat)
+	record(r.sec, lat)
+	if kind != "" {
+		r.errors++
+		r.secErrors++
+		r.byKind[kind]++
+		return
+	}
+	if r.val != nil {
+		r.sampleAcc += r.cfg.ValidateSample
+		if r.sampleAcc >= 1 {
+			r.sampleAcc--
+			r.val.submit(res.Body)
+		}
+	}
+}
+
+// classify names a result's error kind ("" for a 2xx within bounds) and says whether an HTTP
+// answer came at all.
+func classify(res *vegeta.Result) (kind string, answered bool) {
+	if res.Code == 0 {
+		if isTimeout(res.Error) {
+			return ErrorTimeout, false
+		}
+		return ErrorConnection, false
+	}
+	switch res.Code / 100 {
+	case 2:
+		if len(res.Body) > MaxBodyBytes {
+			return ErrorBodyTooLarge, true
+		}
+		return "", true
+	case 3:
+		return ErrorStatus3xx, true
+	case 4:
+		return ErrorStatus4xx, true
+	case 5:
+		return ErrorStatus5xx, true
+	}
+	return ErrorStatusOther, true
+}
+
+func isTimeout(msg string) bool {
+	return strings.Contains(msg, "Client.Timeout") || strings.Contains(msg, "deadline exceeded") ||
+		strings.Contains(msg, "timeout")
+}
+
+// tick closes the current one-second interval and reports progress.
+func (r *run) tick(now time.Duration) {
+	r.flushSecond(now)
+	if r.cfg.Progress == nil {
+		return
+	}
+	p := Progress{Elapsed: now, Total: r.cfg.Duration, Requests: r.requests, Errors: r.errors}
+	if r.val != nil {
+		p.Errors += r.val.failed.Load()
+	}
+	if n := len(r.series); n > 0 {
+		p.Rate = r.series[n-1].Rate
+	}
+	if r.sched != nil {
+		p.Requested = r.sched.Rate(now)
+	}
+	if r.requests > 0 {
+		_, hi := HistogramSample(r.hist).Rank(quantileRank(0.99, r.requests))
+		p.P99 = time.Duration(hi * float64(time.Millisecond))
+	}
+	r.cfg.Progress(p)
+}
+
+// flushSecond appends the interval since the last flush to the series.
+func (r *run) flushSecond(now time.Duration) {
+	width := now - r.lastTick
+	if width <= 0 || (r.secRequests == 0 && width < time.Second/2) {
+		return
+	}
+	pt := Point{T: now.Seconds(), Width: width.Seconds(), Rate: float64(r.secRequests) / width.Seconds(), Errors: r.secErrors}
+	if r.sched != nil {
+		pt.Requested = r.sched.Rate(now - width/2)
+	}
+	if n := r.sec.TotalCount(); n > 0 {
+		_, hi := HistogramSample(r.sec).Rank(quantileRank(0.99, n))
+		pt.P99MS = roundMS(hi)
+	}
+	if n := len(r.series); n > 0 && width < time.Second/2 {
+		// A sliver (the end of the run) joins the interval before it rather than plotting
+		// as a spike of a rate measured over a few milliseconds.
+		r.series = append(r.series[:n-1], mergePoints(r.series[n-1], pt))
+	} else {
+		r.series = append(r.series, pt)
+	}
+	r.sec.Reset()
+	r.secRequests, r.secErrors, r.lastTick = 0, 0, now
+	if len(r.series) > maxSeriesPoints {
+		r.series = coarsen(r.series)
+	}
+}
+
+// coarsen merges the series' points in pairs.
+func coarsen(ps []Point) []Point {
+	out := ps[:0]
+	for i := 0; i < len(ps); i += 2 {
+		if i+1 == len(ps) {
+			out = append(out, ps[i])
+			break
+		}
+		out = append(out, mergePoints(ps[i], ps[i+1]))
+	}
+	return out
+}
+
+// mergePoints joins two adjacent intervals; the p99 of the whole is not known from the
+// halves', so it keeps the larger.
+func mergePoints(a, b Point) Point {
+	w := a.Width + b.Width
+	return Point{T: b.T, Width: w, Requested: (a.Requested*a.Width + b.Requested*b.Width) / w,
+		Rate: (a.Rate*a.Width + b.Rate*b.Width) / w, P99MS: math.Max(a.P99MS, b.P99MS), Errors: a.Errors + b.Errors}
+}
+
+// judgeGenerator says whether the generator kept its schedule: a lag p99 over the limit, a
+// scheduled send never made, or an achieved rate under 95% of the requested one makes the run
+// generator-limited, and then its latencies say nothing about the target at that rate.
+func (r *run) judgeGenerator(g *Generator, rate Rate, window time.Duration) {
+	if n := r.lag.TotalCount(); n > 0 {
+		lag := HistogramSample(r.lag)
+		_, p50 := lag.Rank(quantileRank(0.5, n))
+		_, p99 := lag.Rank(quantileRank(0.99, n))
+		g.LagP50MS, g.LagP99MS = roundMS(p50), roundMS(p99)
+		g.LagMaxMS = roundMS(float64(r.lag.Max()) / 1000)
+	}
+	g.Dropped = max(r.sched.due(window-r.cfg.LagLimit)-r.requests, 0)
+	var why []string
+	if limit := durationMS(r.cfg.LagLimit); g.LagP99MS > limit {
+		why = append(why, fmt.Sprintf("generator lag p99 %.3g ms exceeds %.3g ms", g.LagP99MS, limit))
+	}
+	if g.Dropped > 0 {
+		why = append(why, fmt.Sprintf("%d scheduled requests were never sent", g.Dropped))
+	}
+	if rate.Requested > 0 && rate.Achieved < 0.95*rate.Requested {
+		why = append(why, fmt.Sprintf("achieved %.1f/s, under 95%% of the requested %.1f/s", rate.Achieved, rate.Requested))
+	}
+	if len(why) > 0 {
+		g.Limited, g.LimitedReason = true, strings.Join(why, "; ")
+	}
+}
