@@ -120,7 +120,7 @@ func TestJSONKeys(t *testing.T) {
 	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	wantKeys(t, "run", doc, "coverage", "duration_ms", "findings", "profile", "specs", "started_at", "summary", "target", "version")
+	wantKeys(t, "run", doc, "coverage", "duration_ms", "environment", "errata", "findings", "profile", "specs", "started_at", "summary", "target", "verdict", "version")
 	var sum, cov map[string]json.RawMessage
 	var specs, findings []map[string]json.RawMessage
 	mustUnmarshal(t, doc["summary"], &sum)
@@ -308,7 +308,7 @@ func TestWriteJUnitFromGinkgoReport(t *testing.T) {
 func TestWriteDir(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
 	r := sampleRun()
-	if err := WriteDir(dir, r); err != nil {
+	if err := WriteDir(dir, r, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	var back Run
@@ -323,15 +323,15 @@ func TestWriteDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != 2 {
-		t.Errorf("report directory holds %d entries, want run.json and index.html only", len(entries))
+	if len(entries) != 3 {
+		t.Errorf("report directory holds %d entries, want run.json, index.html and report.md only", len(entries))
 	}
 	// A file where the directory should be is an error, not a panic.
 	file := filepath.Join(t.TempDir(), "file")
 	if err := os.WriteFile(file, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteDir(file, r); err == nil {
+	if err := WriteDir(file, r, Options{}); err == nil {
 		t.Error("WriteDir into a file: no error")
 	}
 }

@@ -1,13 +1,28 @@
+// Writers and their inputs, for the other files of this package and its callers:
+//
+//   - Every writer renders r.normalized(): arrays never null, the summary counted from the
+//     specs, the verdict computed, and secrets (Authorization headers, API keys, webhook
+//     passwords) scrubbed from every string. Secrets never reach any output.
+//   - Customer data (email, phone, VPA, card fields but isin and last four digits) is masked
+//     by Redact. WriteMarkdown redacts itself unless Options.NoRedact; WriteHTML(w, r) renders
+//     the run it is given, so its callers (WriteDir, `jpcheck report`) pass Options.Shown(r),
+//     which is Redact(r) unless Options.NoRedact.
+//   - WriteDir(dir, r, Options) writes run.json (not redacted: it is the data a report is
+//     rebuilt from), index.html and report.md (redacted unless Options.NoRedact).
 package reports
 
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"time"
 
 	"github.com/jpcheck/jpcheck/contracts"
+	"github.com/jpcheck/jpcheck/load"
 	"github.com/onsi/ginkgo/v2/types"
 )
 
@@ -21,21 +36,89 @@ const (
 	StateSkipped = "skipped"
 )
 
-// Run is one conformance run. Field names and tags are an interface: `jpcheck conform
-// --format json` and run.json print them as they are.
+// Verdicts of a run, in words: an interface like the spec states.
+const (
+	VerdictPass         = "pass"
+	VerdictFail         = "fail"
+	VerdictInconclusive = "inconclusive"
+)
+
+// Run is one conformance run, one load run, or both merged. Field names and tags are an
+// interface: `jpcheck conform --format json` and run.json print them as they are, and
+// docs/report-schema.json describes them; add fields, never rename one.
 type Run struct {
-	Version    int       `json:"version"`
-	Target     string    `json:"target"`
-	Profile    string    `json:"profile"`
-	StartedAt  time.Time `json:"started_at"`
-	DurationMS int64     `json:"duration_ms"`
-	Summary    Summary   `json:"summary"`
-	Specs      []Spec    `json:"specs"`
-	Findings   []Finding `json:"findings"`
-	Coverage   Coverage  `json:"coverage"`
+	Version     int         `json:"version"`
+	Target      string      `json:"target"`
+	Profile     string      `json:"profile"`
+	StartedAt   time.Time   `json:"started_at"`
+	DurationMS  int64       `json:"duration_ms"`
+	Environment Environment `json:"environment"`
+	// Verdict is computed by every writer from the specs and the load run (see verdict).
+	Verdict  string    `json:"verdict"`
+	Summary  Summary   `json:"summary"`
+	Specs    []Spec    `json:"specs"`
+	Findings []Finding `json:"findings"`
+	Coverage Coverage  `json:"coverage"`
+	// Errata are the places the Juspay documents depart from their own contract, so a reader
+	// can tell a target's departure from the documents' own.
+	Errata []Erratum `json:"errata"`
+	// Load is the load run, when there was one (package load's Result: its histogram travels
+	// in the JSON as histogram_hdr, and DecodeRun and ReadInput decode it).
+	Load *load.Result `json:"load,omitempty"`
+	// History is earlier runs against the same kind of target, oldest first, for a trend.
+	History []HistoryPoint `json:"history,omitempty"`
 	// Report is Ginkgo's own report of the run, for JUnit's timelines; empty when the run did
 	// not come from Ginkgo (webhooks-only), and then JUnit is built from Specs.
 	Report types.Report `json:"-"`
+}
+
+// Environment says what was checked, against which documents, by which jpcheck, and when.
+type Environment struct {
+	Target         string    `json:"target"`
+	SpecVersion    string    `json:"spec_version"`
+	SpecDigest     string    `json:"spec_digest"`
+	JpcheckVersion string    `json:"jpcheck_version"`
+	Time           time.Time `json:"time"`
+	Profile        string    `json:"profile"`
+}
+
+// Erratum is one place the documents depart from their contract (contracts.ErratumEntry,
+// copied so the report's format does not follow the engine's by accident).
+type Erratum struct {
+	// Kind is quirk, error, undeclared, spec, repaired or skipped (`jpcheck specs errata`).
+	Kind     string   `json:"kind"`
+	Document string   `json:"document"`
+	Section  string   `json:"section"`
+	Example  string   `json:"example,omitempty"`
+	Pointer  string   `json:"pointer,omitempty"`
+	Rule     string   `json:"rule,omitempty"`
+	Message  string   `json:"message"`
+	Repairs  []string `json:"repairs,omitempty"`
+}
+
+// ErrataOf converts the engine's errata into the report's.
+func ErrataOf(entries []contracts.ErratumEntry) []Erratum {
+	out := make([]Erratum, 0, len(entries))
+	for _, e := range entries {
+		out = append(out, Erratum{
+			Kind: e.Kind, Document: e.Document, Section: e.Section, Example: e.Example,
+			Pointer: e.Pointer, Rule: string(e.Rule), Message: e.Message, Repairs: e.Repairs,
+		})
+	}
+	return out
+}
+
+// HistoryPoint is one earlier run, reduced to what a trend shows. P99MS is nil for a run
+// without load.
+type HistoryPoint struct {
+	StartedAt time.Time `json:"started_at"`
+	Verdict   string    `json:"verdict"`
+	Specs     int       `json:"specs"`
+	Passed    int       `json:"passed"`
+	Failed    int       `json:"failed"`
+	Skipped   int       `json:"skipped"`
+	P99MS     *float64  `json:"p99_ms"`
+	Target    string    `json:"target"`
 }
 
 // Summary counts specs by state.
@@ -139,7 +222,78 @@ func (r *Run) normalized() *Run {
 	}
 	n.Specs = specs
 	n.Summary = Tally(n.Specs)
+	if n.Errata == nil {
+		n.Errata = []Erratum{}
+	}
+	// A run built before environments existed still says what it checked and when.
+	if n.Environment.Target == "" {
+		n.Environment.Target = n.Target
+	}
+	if n.Environment.Profile == "" {
+		n.Environment.Profile = n.Profile
+	}
+	if n.Environment.Time.IsZero() {
+		n.Environment.Time = n.StartedAt
+	}
+	n.Verdict = n.verdict()
+	scrubSecrets(&n)
 	return &n
+}
+
+// verdict is fail when a spec failed (or a load SLO did), inconclusive when nothing was
+// checked (no spec passed and no load run) or a load run could not tell (too few samples, or
+// the generator could not keep its rate), else pass.
+func (r *Run) verdict() string {
+	if r.Summary.Failed > 0 {
+		return VerdictFail
+	}
+	return loadVerdict(r, r.Summary.Passed > 0)
+}
+
+// Area labels, in the order the README documents them (the suites' labels; this package does
+// not import the suites).
+var areaOrder = []string{"order-status", "v4", "webhooks", "offers", "rewards", "errors", "flows"}
+
+// AreaSummary counts the specs of one area. A spec with two area labels counts in both;
+// Label "other" holds specs with no label.
+type AreaSummary struct {
+	Label string
+	Summary
+}
+
+// Areas counts r's specs per area: the documented areas first, in their order, then any other
+// label, then "other". An area without specs is left out.
+func Areas(r *Run) []AreaSummary {
+	by := map[string]*AreaSummary{}
+	var extra []string
+	add := func(label string, s Spec) {
+		a, ok := by[label]
+		if !ok {
+			a = &AreaSummary{Label: label}
+			by[label] = a
+			if !slices.Contains(areaOrder, label) && label != "other" {
+				extra = append(extra, label)
+			}
+		}
+		t := Tally([]Spec{s})
+		a.Specs, a.Passed, a.Failed, a.Skipped = a.Specs+1, a.Passed+t.Passed, a.Failed+t.Failed, a.Skipped+t.Skipped
+	}
+	for _, s := range r.Specs {
+		if len(s.Labels) == 0 {
+			add("other", s)
+		}
+		for _, l := range s.Labels {
+			add(l, s)
+		}
+	}
+	sort.Strings(extra)
+	var out []AreaSummary
+	for _, l := range append(append(append([]string{}, areaOrder...), extra...), "other") {
+		if a, ok := by[l]; ok {
+			out = append(out, *a)
+		}
+	}
+	return out
 }
 
 // findingsOf returns the findings of spec, in the run's order.
@@ -153,19 +307,43 @@ func (r *Run) findingsOf(spec string) []Finding {
 	return out
 }
 
-// Files WriteDir writes in a report directory.
+// Files of a report directory. WriteDir writes RunFile, HTMLFile and MarkdownFile; `jpcheck
+// report` adds JUnitFile.
 const (
-	RunFile  = "run.json"
-	HTMLFile = "index.html"
+	RunFile      = "run.json"
+	HTMLFile     = "index.html"
+	MarkdownFile = "report.md"
+	JUnitFile    = "junit.xml"
 )
 
-// WriteDir writes the run as RunFile and HTMLFile in dir, creating dir when needed.
-func WriteDir(dir string, r *Run) error {
+// Options are the choices a person makes about a rendering.
+type Options struct {
+	// NoRedact shows customer data (email, phone, VPA, card fields) in HTML and Markdown.
+	// Secrets are removed regardless.
+	NoRedact bool
+}
+
+// Shown is the run as HTML and Markdown may show it: Redact(r) unless NoRedact.
+func (o Options) Shown(r *Run) *Run {
+	if o.NoRedact {
+		return r
+	}
+	return Redact(r)
+}
+
+// WriteDir writes the run as RunFile, HTMLFile and MarkdownFile in dir, creating dir when
+// needed. Customer data is masked in the page and the summary unless opts.NoRedact; run.json
+// keeps it, since a report is rebuilt from it.
+func WriteDir(dir string, r *Run, opts Options) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("report directory: %w", err)
 	}
+	shown := opts.Shown(r)
 	return errors.Join(
 		writeFile(filepath.Join(dir, RunFile), r, WriteJSON),
-		writeFile(filepath.Join(dir, HTMLFile), r, WriteHTML),
+		writeFile(filepath.Join(dir, HTMLFile), shown, WriteHTML),
+		writeFile(filepath.Join(dir, MarkdownFile), shown, func(w io.Writer, r *Run) error {
+			return WriteMarkdown(w, r, Options{NoRedact: true}) // already shown as opts asks
+		}),
 	)
 }

@@ -53,6 +53,23 @@ func SummaryLine(r *Run) string {
 	return line
 }
 
+// VerdictLine is the run's verdict and why, on one line: "verdict: fail (2 of 118 specs
+// failed)", "verdict: inconclusive (nothing was run)".
+func VerdictLine(r *Run) string {
+	n := r.normalized()
+	var why []string
+	if n.Summary.Failed > 0 {
+		why = append(why, fmt.Sprintf("%d of %s failed", n.Summary.Failed, plural(n.Summary.Specs, "spec")))
+	} else if n.Summary.Specs > 0 {
+		why = append(why, fmt.Sprintf("%d of %s passed, %d skipped", n.Summary.Passed, plural(n.Summary.Specs, "spec"), n.Summary.Skipped))
+	}
+	why = append(why, loadVerdictReasons(n)...)
+	if len(why) == 0 {
+		why = append(why, "nothing was run")
+	}
+	return fmt.Sprintf("verdict: %s (%s)", n.Verdict, strings.Join(why, "; "))
+}
+
 func plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word

@@ -31,8 +31,9 @@ type conformOpts struct {
 	webhookCount                                                int
 	webhookDuration                                             time.Duration
 
-	timeout time.Duration
-	verbose bool
+	timeout  time.Duration
+	verbose  bool
+	noRedact bool
 }
 
 func newConformCmd(st streams) *cobra.Command {
@@ -79,6 +80,7 @@ Exit: 0 every spec passed (skips allowed), 1 any spec failed, 2 usage or configu
 	f.IntVar(&o.webhookCount, "webhook-count", 0, "with --webhooks-only, stop after N deliveries")
 	f.DurationVar(&o.webhookDuration, "webhook-duration", 0, "with --webhooks-only, stop after this long")
 	f.DurationVar(&o.timeout, "timeout", 10*time.Minute, "bound on the whole run")
+	f.BoolVar(&o.noRedact, "no-redact", false, "show customer email, phone, VPA and card fields in --report-dir's index.html and report.md")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "Ginkgo's verbose progress: every spec as it runs (to stderr with --format json)")
 	return cmd
 }
@@ -308,10 +310,33 @@ func runFromResult(res *suites.Result, profile contracts.Profile) *reports.Run {
 	return run
 }
 
+// describeRun says what the run checked against: the environment and the documents' errata,
+// and removes the credentials conform holds from anything a target echoed back.
+func describeRun(run *reports.Run, o conformOpts) error {
+	set, err := contracts.Load(specs.FS())
+	if err != nil {
+		return err
+	}
+	errata, err := contracts.Errata(set)
+	if err != nil {
+		return err
+	}
+	run.Environment = reports.Environment{
+		Target: run.Target, SpecVersion: set.Version(), SpecDigest: set.Digest(),
+		JpcheckVersion: version, Time: run.StartedAt, Profile: run.Profile,
+	}
+	run.Errata = reports.ErrataOf(errata)
+	run.Forget(firstNonEmpty(o.apiKey, os.Getenv("JPCHECK_API_KEY")), envOr(o.webhookPassword, "JPCHECK_WEBHOOK_PASSWORD"))
+	return nil
+}
+
 // writeConformOutputs writes the report directory and JUnit, then the run on stdout.
 func writeConformOutputs(st streams, o conformOpts, run *reports.Run) error {
+	if err := describeRun(run, o); err != nil {
+		return err
+	}
 	if o.reportDir != "" {
-		if err := reports.WriteDir(o.reportDir, run); err != nil {
+		if err := reports.WriteDir(o.reportDir, run, reports.Options{NoRedact: o.noRedact}); err != nil {
 			return usageErr("--report-dir: %v", err)
 		}
 	}

@@ -1,0 +1,298 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/jpcheck/jpcheck/load"
+)
+
+// This file joins a load run (package load's Result) to the report model: reading a saved one,
+// its part in the verdict, the trend's p99, and its free text for redaction.
+
+// ReadLoad decodes a saved load run and its histogram (histogram_hdr). It is an error, naming
+// path, when the file is not a load run this jpcheck reads.
+func ReadLoad(path string) (*load.Result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, unwrapPathErr(err))
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxRunBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	res, err := decodeLoad(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return res, nil
+}
+
+func decodeLoad(b []byte) (*load.Result, error) {
+	if len(b) > maxRunBytes {
+		return nil, fmt.Errorf("larger than %d MiB: not a jpcheck load run", maxRunBytes>>20)
+	}
+	var probe struct {
+		Version int             `json:"version"`
+		Steps   json.RawMessage `json:"steps"`
+	}
+	if err := json.Unmarshal(b, &probe); err != nil {
+		return nil, fmt.Errorf("not a jpcheck load run: %w", err)
+	}
+	switch {
+	case probe.Version == 0:
+		return nil, errors.New("no \"version\": not a jpcheck load run")
+	case probe.Version > load.ResultVersion:
+		return nil, fmt.Errorf("load format version %d is newer than this jpcheck reads (%d): upgrade jpcheck", probe.Version, load.ResultVersion)
+	}
+	var res *load.Result
+	if probe.Steps != nil {
+		// A capacity search: the report shows the run at the capacity found.
+		var c load.CapacityResult
+		if err := json.Unmarshal(b, &c); err != nil {
+			return nil, fmt.Errorf("not a jpcheck capacity search: %w", err)
+		}
+		step := CapacityShownStep(&c)
+		if step == nil {
+			return nil, errors.New("a capacity search with no run")
+		}
+		res = step.Result
+	} else if err := json.Unmarshal(b, &res); err != nil {
+		return nil, fmt.Errorf("not a jpcheck load run: %w", err)
+	}
+	if err := attachHistogram(res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// attachHistogram decodes the histogram a load result read from JSON carries.
+func attachHistogram(res *load.Result) error {
+	if res == nil || res.Histogram != nil || res.HistogramHDR == "" {
+		return nil
+	}
+	h, err := load.DecodeHistogram([]byte(res.HistogramHDR))
+	if err != nil {
+		return err
+	}
+	res.Histogram = h
+	return nil
+}
+
+// readLoadDir reads the load run in dir (LoadJSONFile, and LoadHistogramFile when the JSON
+// does not carry the histogram) as a Run; nil when dir holds none.
+func readLoadDir(dir string) (*Run, error) {
+	path := filepath.Join(dir, LoadJSONFile)
+	if _, err := os.Stat(path); err != nil {
+		return nil, nil
+	}
+	res, err := ReadLoad(path)
+	if err != nil {
+		return nil, err
+	}
+	if res.Histogram == nil {
+		hpath := filepath.Join(dir, LoadHistogramFile)
+		if b, err := os.ReadFile(hpath); err == nil {
+			if res.Histogram, err = load.DecodeHistogram(bytes.TrimSpace(b)); err != nil {
+				return nil, fmt.Errorf("%s: %w", hpath, err)
+			}
+			res.HistogramHDR = string(bytes.TrimSpace(b))
+		}
+	}
+	return FromLoad(res), nil
+}
+
+// FromLoad is the run of a load run alone: no specs, the load result, and its environment.
+func FromLoad(res *load.Result) *Run {
+	return &Run{
+		Version: Version, Target: res.Target, StartedAt: res.StartedAt, DurationMS: int64(res.DurationMS),
+		Environment: Environment{Target: res.Target, Time: res.StartedAt},
+		Load:        res,
+	}
+}
+
+// loadVerdict is the verdict of a run whose specs did not fail. With a load run: fail when
+// responses under load broke the contract; inconclusive when the generator fell behind its
+// schedule (the latencies then include its lag: the SLO was not judged, as load says);
+// fail when an SLO check failed; inconclusive when the run could not tell (an undecided
+// check, an aborted or empty run); fail when the SLO says so for another reason; else pass.
+// Without one: pass when a spec passed, else inconclusive (nothing was checked).
+func loadVerdict(r *Run, specPassed bool) string {
+	l := r.Load
+	if l == nil {
+		if specPassed {
+			return VerdictPass
+		}
+		return VerdictInconclusive
+	}
+	switch {
+	case l.Validation.Failed > 0:
+		return VerdictFail
+	case l.SLO.GeneratorLimited:
+		return VerdictInconclusive
+	case len(sloFailedChecks(l)) > 0:
+		return VerdictFail
+	case l.Requests == 0 || l.Aborted || !l.SLO.Conclusive:
+		return VerdictInconclusive
+	}
+	if !l.SLO.Pass {
+		return VerdictFail
+	}
+	return VerdictPass
+}
+
+func sloFailedChecks(l *load.Result) []load.Check {
+	var out []load.Check
+	for _, c := range l.SLO.Checks {
+		if c.Pass != nil && !*c.Pass {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// loadVerdictReasons say why the load run passed, failed or could not tell.
+func loadVerdictReasons(r *Run) []string {
+	l := r.Load
+	if l == nil {
+		return nil
+	}
+	var why []string
+	if l.Validation.Failed > 0 {
+		why = append(why, fmt.Sprintf("%d of %d responses checked under load broke the contract", l.Validation.Failed, l.Validation.Validated))
+	}
+	if l.SLO.GeneratorLimited {
+		reason := "the load generator could not keep its rate: SLO not judged"
+		if l.Generator.LimitedReason != "" {
+			reason += " (" + l.Generator.LimitedReason + ")"
+		}
+		why = append(why, reason)
+	} else {
+		for _, c := range sloFailedChecks(l) {
+			why = append(why, fmt.Sprintf("load %s %s over its limit %s", c.Name, sloObserved(c), sloLimit(c)))
+		}
+	}
+	switch {
+	case l.SLO.GeneratorLimited:
+	case l.Requests == 0:
+		why = append(why, "the load run sent no request")
+	case l.Aborted:
+		why = append(why, "the load run was stopped early")
+	case !l.SLO.Conclusive && len(sloFailedChecks(l)) == 0:
+		why = append(why, fmt.Sprintf("%d requests did not decide every SLO check", l.Requests))
+	}
+	if len(why) == 0 {
+		why = append(why, fmt.Sprintf("load SLO met at %.0f%% confidence over %d requests", 100*l.SLO.Confidence, l.Requests))
+	}
+	return why
+}
+
+// sloLimit and sloObserved print a check's numbers: milliseconds for percentiles, a
+// percentage for the timeout budgets.
+func sloLimit(c load.Check) string {
+	if c.LimitFraction != nil {
+		over := ""
+		if c.LimitMS != nil {
+			over = " over " + reportMS(c.LimitMS)
+		}
+		return "≤ " + reportPercent(*c.LimitFraction) + over
+	}
+	return reportMS(c.LimitMS)
+}
+
+func sloObserved(c load.Check) string {
+	if c.LimitFraction != nil {
+		if c.ObservedFraction == nil {
+			return "–"
+		}
+		return reportPercent(*c.ObservedFraction)
+	}
+	return reportMS(c.ObservedMS)
+}
+
+// sloCI prints a check's confidence interval; an end that does not exist is ∞.
+func sloCI(c load.Check) string {
+	end := func(v float64) string {
+		if v > 1e300 {
+			return "∞"
+		}
+		if c.LimitFraction != nil {
+			return reportPercent(v)
+		}
+		return reportNum(v) + " ms"
+	}
+	return "[" + end(c.CI[0]) + ", " + end(c.CI[1]) + "]"
+}
+
+// sloResult is pass, fail or inconclusive (with the requests that would decide it).
+func sloResult(c load.Check) string {
+	switch {
+	case c.Pass == nil && c.Decide > 0:
+		return fmt.Sprintf("inconclusive (≈%d requests would decide)", c.Decide)
+	case c.Pass == nil:
+		return VerdictInconclusive
+	case *c.Pass:
+		return VerdictPass
+	}
+	return VerdictFail
+}
+
+func reportMS(v *float64) string {
+	if v == nil {
+		return "–"
+	}
+	return reportNum(*v) + " ms"
+}
+
+func reportPercent(f float64) string { return reportNum(100*f) + "%" }
+
+func reportNum(v float64) string {
+	s := fmt.Sprintf("%.4f", v)
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	if s == "-0" {
+		return "0"
+	}
+	return s
+}
+
+// loadP99 is the load run's observed p99 in milliseconds, nil without one.
+func loadP99(r *Run) *float64 {
+	if r.Load == nil || r.Load.Requests == 0 {
+		return nil
+	}
+	p := r.Load.LatencyMS.P99
+	return &p
+}
+
+// mapLoadStrings applies f to the free text of the load run, on a copy: the run may share its
+// load result with the caller's.
+func mapLoadStrings(r *Run, f func(string) string) {
+	if r.Load == nil {
+		return
+	}
+	l := *r.Load
+	l.Target = f(l.Target)
+	l.Generator.LimitedReason = f(l.Generator.LimitedReason)
+	if l.SLO.Reasons != nil {
+		l.SLO.Reasons = append([]string(nil), l.SLO.Reasons...)
+		for i, s := range l.SLO.Reasons {
+			l.SLO.Reasons[i] = f(s)
+		}
+	}
+	if l.Validation.Findings != nil {
+		fs := make([]load.FindingSample, len(l.Validation.Findings))
+		for i, x := range l.Validation.Findings {
+			x.Message = f(x.Message)
+			fs[i] = x
+		}
+		l.Validation.Findings = fs
+	}
+	r.Load = &l
+}
