@@ -69,6 +69,10 @@ type Config struct {
 	// LagLimit is the generator lag (p99) beyond which the run is generator-limited; 0 is
 	// DefaultLagLimit.
 	LagLimit time.Duration
+	// TuneGC lets the run set the process's garbage collector for its duration (see
+	// tuneGC): for a caller that owns the process, as the CLI does. A library caller sharing
+	// its process leaves it false.
+	TuneGC bool
 	// Progress, when set, is called about once a second from one goroutine, the one that
 	// drains results: it must return quickly.
 	Progress func(Progress)

@@ -2,8 +2,11 @@ package load
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"math"
+	"net"
+	"net/http"
 	"strings"
 	"time"
 
@@ -24,6 +27,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	v4, p, err := prepare(ctx, cfg)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.TuneGC {
+		defer tuneGC()()
 	}
 	return attack(ctx, cfg, v4, p), nil
 }
@@ -96,6 +102,7 @@ func attack(ctx context.Context, cfg Config, v4 *jwe.Client, p *pool) *Result {
 		r.val = startValidators(cfg.Set, cfg.Profile, v4)
 	}
 	atk := vegeta.NewAttacker(
+		vegeta.Client(newClient(maxWorkers)), // first: the options below adjust its transport
 		vegeta.Timeout(cfg.Timeout),
 		vegeta.Workers(uint64(workers)),
 		vegeta.MaxWorkers(uint64(maxWorkers)),
@@ -188,6 +195,23 @@ loop:
 		res.Series = []Point{}
 	}
 	return res
+}
+
+// newClient is vegeta's default client without what a load run does not use: no transparent
+// gzip (an Accept-Encoding header and a decompressing reader per response; the body is
+// checked as sent), idle connections kept for every worker, and buffers that hold a whole
+// order answer, so that one read usually brings it in.
+func newClient(conns int) *http.Client {
+	dialer := &net.Dialer{Timeout: vegeta.DefaultTimeout, KeepAlive: 30 * time.Second}
+	return &http.Client{Transport: &http.Transport{
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         dialer.DialContext,
+		TLSClientConfig:     &tls.Config{MinVersion: tls.VersionTLS12},
+		MaxIdleConnsPerHost: conns,
+		DisableCompression:  true,
+		ReadBufferSize:      16 << 10,
+		WriteBufferSize:     4 << 10,
+	}}
 }
 
 // add records one result. Latency runs from the intended send time when the run is paced:

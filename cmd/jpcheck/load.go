@@ -155,6 +155,7 @@ func (o *loadOpts) plan() (*loadPlan, error) {
 		Profile:           profile,
 		SLO:               load.DefaultSLO(),
 		RequireConclusive: o.requireConclusive,
+		TuneGC:            true, // the CLI owns its process
 	}
 	if err := o.checkTarget(p); err != nil {
 		return nil, err
