@@ -42,6 +42,7 @@ func WriteMarkdown(w io.Writer, r *Run, opts Options) error {
 	writeMarkdownFailures(bw, r)
 	writeMarkdownSkips(bw, r)
 	writeMarkdownLoad(bw, r)
+	writeMarkdownConsumers(bw, r)
 	if len(r.Specs) > 0 {
 		fmt.Fprintf(bw, "**Coverage:** %s.\n", coverageLine(r.Coverage))
 	}

@@ -147,6 +147,7 @@ func Merge(runs ...*Run) (*Run, error) {
 		}
 		out.Specs = append(out.Specs, r.Specs...)
 		out.Findings = append(out.Findings, r.Findings...)
+		out.Consumers = append(out.Consumers, r.Consumers...)
 		schemas = append(schemas, r.Coverage.Schemas...)
 		out.History = append(out.History, r.History...)
 	}

@@ -243,3 +243,16 @@ func TestMergeNothing(t *testing.T) {
 		t.Error("merging one run changed it")
 	}
 }
+
+// Consumer compliance survives a merge: conform --consumer's result must reach the merged page.
+func TestMergeKeepsConsumers(t *testing.T) {
+	a := &Run{Consumers: []Consumer{{Name: "cred.graphql", Status: "pass", Pass: true}}}
+	b := &Run{Consumers: []Consumer{{Name: "twid.graphql", Status: "fail"}}}
+	m, err := Merge(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Consumers) != 2 || m.Consumers[0].Name != "cred.graphql" || m.Consumers[1].Name != "twid.graphql" {
+		t.Fatalf("consumers after merge: %+v", m.Consumers)
+	}
+}

@@ -59,6 +59,8 @@ type Run struct {
 	Specs    []Spec    `json:"specs"`
 	Findings []Finding `json:"findings"`
 	Coverage Coverage  `json:"coverage"`
+	// Consumers is each consumer contract's compliance (conform --consumer), when asked for.
+	Consumers []Consumer `json:"consumers,omitempty"`
 	// Errata are the places the Juspay documents depart from their own contract, so a reader
 	// can tell a target's departure from the documents' own.
 	Errata []Erratum `json:"errata"`
@@ -225,6 +227,7 @@ func (r *Run) normalized() *Run {
 	if n.Errata == nil {
 		n.Errata = []Erratum{}
 	}
+	n.Consumers = normalizedConsumers(n.Consumers)
 	// A run built before environments existed still says what it checked and when.
 	if n.Environment.Target == "" {
 		n.Environment.Target = n.Target
@@ -244,7 +247,7 @@ func (r *Run) normalized() *Run {
 // checked (no spec passed and no load run) or a load run could not tell (too few samples, or
 // the generator could not keep its rate), else pass.
 func (r *Run) verdict() string {
-	if r.Summary.Failed > 0 {
+	if r.Summary.Failed > 0 || ConsumersFailed(r.Consumers) > 0 {
 		return VerdictFail
 	}
 	return loadVerdict(r, r.Summary.Passed > 0)

@@ -1,6 +1,7 @@
 package suites
 
 import (
+	"encoding/json"
 	"sort"
 	"sync"
 
@@ -50,6 +51,58 @@ type recorder struct {
 	mu       sync.Mutex
 	findings []Finding
 	coverage *contracts.Coverage
+	payloads []Payload
+	perKind  map[contracts.Kind]int
+}
+
+// Payload is one body a spec checked, kept so consumer contracts can be judged against what
+// the target actually sent (package consumers). Kind is contracts.KindWebhook for a webhook,
+// Event its event_name.
+type Payload struct {
+	Kind    contracts.Kind
+	Event   string
+	Request string
+	Body    []byte
+}
+
+// Bounds on the payloads kept: enough variety per kind for consumer checks, bounded memory.
+const (
+	maxPayloadsPerKind = 50
+	maxPayloadBytes    = 256 << 10
+)
+
+// keepPayload records a checked payload, up to maxPayloadsPerKind per kind (webhooks: per event).
+func (r *recorder) keepPayload(kind contracts.Kind, request string, body []byte) {
+	if len(body) > maxPayloadBytes {
+		return
+	}
+	p := Payload{Kind: kind, Request: request, Body: append([]byte(nil), body...)}
+	key := kind
+	if kind == contracts.KindWebhook {
+		var env struct {
+			Event string `json:"event_name"`
+		}
+		_ = json.Unmarshal(body, &env) // a body that is not JSON keeps no event: no consumer selects it
+		p.Event = env.Event
+		key = contracts.Kind("webhook " + env.Event)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.perKind == nil {
+		r.perKind = map[contracts.Kind]int{}
+	}
+	if r.perKind[key] >= maxPayloadsPerKind {
+		return
+	}
+	r.perKind[key]++
+	r.payloads = append(r.payloads, p)
+}
+
+// recordedPayloads returns the kept payloads in the order they were checked.
+func (r *recorder) recordedPayloads() []Payload {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Payload(nil), r.payloads...)
 }
 
 func newRecorder() *recorder { return &recorder{coverage: contracts.NewCoverage()} }
@@ -110,6 +163,7 @@ func (c *checker) check(spec, request string, kind contracts.Kind, payload []byt
 		return nil, err
 	}
 	c.rec.mergeCoverage(cov)
+	c.rec.keepPayload(kind, request, payload)
 	out := make([]Finding, 0, len(res.Findings))
 	for _, f := range res.Findings {
 		out = append(out, Finding{

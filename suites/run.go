@@ -79,6 +79,9 @@ type Result struct {
 	Specs    []Spec
 	Findings []Finding
 	Coverage []contracts.SchemaCoverage
+	// Payloads are the bodies the specs checked (at most 50 per kind, per webhook event), for
+	// judging consumer contracts.
+	Payloads []Payload
 	Report   types.Report
 }
 
@@ -234,6 +237,7 @@ func buildResult(target string, started time.Time, report types.Report, e *env) 
 	})
 	res.Findings = findings
 	res.Coverage = e.check.rec.coverage.Schemas()
+	res.Payloads = e.check.rec.recordedPayloads()
 	return res
 }
 

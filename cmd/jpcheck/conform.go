@@ -34,6 +34,8 @@ type conformOpts struct {
 	timeout  time.Duration
 	verbose  bool
 	noRedact bool
+
+	consumerFiles []string
 }
 
 func newConformCmd(st streams) *cobra.Command {
@@ -55,7 +57,12 @@ With --webhook-listen a receiver takes the target's webhooks (Basic auth --webho
 answering 200. --webhooks-only runs no spec: it validates whatever arrives, for
 --webhook-count deliveries or --webhook-duration.
 
-Exit: 0 every spec passed (skips allowed), 1 any spec failed, 2 usage or configuration error,
+With --consumer FILE (repeatable), each consumer contract (a GraphQL query over the schema of
+jpcheck graphql schema) is also judged against the responses and webhooks the specs checked:
+every selected field must be supplied, of the right type, non-null where the schema says so.
+
+Exit: 0 every spec passed (skips allowed) and no consumer lacks a field, 1 any spec failed or a
+consumer's field was not supplied, 2 usage or configuration error (an invalid consumer file too),
 3 target unreachable.`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, _ []string) error { return runConform(c.Context(), st, o) },
@@ -81,6 +88,7 @@ Exit: 0 every spec passed (skips allowed), 1 any spec failed, 2 usage or configu
 	f.DurationVar(&o.webhookDuration, "webhook-duration", 0, "with --webhooks-only, stop after this long")
 	f.DurationVar(&o.timeout, "timeout", 10*time.Minute, "bound on the whole run")
 	f.BoolVar(&o.noRedact, "no-redact", false, "show customer email, phone, VPA and card fields in --report-dir's index.html and report.md")
+	f.StringArrayVar(&o.consumerFiles, "consumer", nil, "a consumer contract: GraphQL query document over the derived schema (repeatable)")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "Ginkgo's verbose progress: every spec as it runs (to stderr with --format json)")
 	return cmd
 }
@@ -203,6 +211,13 @@ func runConform(ctx context.Context, st streams, o conformOpts) error {
 	if err != nil {
 		return err
 	}
+	if o.webhooksOnly && len(o.consumerFiles) > 0 {
+		return usageErr("--consumer needs a spec run: it does not apply to --webhooks-only")
+	}
+	cons, err := loadConsumers(set, o.consumerFiles)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 
@@ -259,6 +274,7 @@ func runConform(ctx context.Context, st streams, o conformOpts) error {
 		return err
 	}
 	run := runFromResult(res, p.profile)
+	run.Consumers = judgeConsumers(cons, res.Payloads)
 	if o.format == "text" {
 		fmt.Fprintln(st.out) // after Ginkgo's progress
 	}
@@ -268,7 +284,10 @@ func runConform(ctx context.Context, st streams, o conformOpts) error {
 	if run.Summary.Specs == 0 {
 		return usageErr("no spec matches --label-filter %q and --focus %q", o.labelFilter, strings.Join(o.focus, " "))
 	}
-	if run.Summary.Failed > 0 {
+	if o.format == "text" {
+		writeConsumersText(st.out, run.Consumers)
+	}
+	if run.Summary.Failed > 0 || reports.ConsumersFailed(run.Consumers) > 0 {
 		return silentExit(exitFindings)
 	}
 	return nil

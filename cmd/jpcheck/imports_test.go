@@ -42,7 +42,11 @@ var importRules = []importRule{
 	{pkg: "load", project: []string{"specs", "contracts", "jwe"}, forbidden: []string{cobraAll}},
 	// reports reads Ginkgo's plain types.Report (ginkgo/v2/types, ginkgo/v2/reporters), never
 	// the DSL package, whose init registers the global suite's flags.
-	{pkg: "reports", project: []string{"specs", "contracts", "load", "jwe"}, forbidden: []string{cobraAll, "github.com/onsi/ginkgo/v2"}},
+	{pkg: "reports", project: []string{"specs", "contracts", "load", "jwe", "consumers"}, forbidden: []string{cobraAll, "github.com/onsi/ginkgo/v2"}},
+	// consumers reads GraphQL consumer contracts and judges payloads; it runs nothing.
+	{pkg: "consumers", project: []string{"specs", "contracts"}, forbidden: append([]string{cobraAll, vegetaAll}, ginkgoAll...)},
+	// specdiff compares spec versions and judges consumers; it runs nothing.
+	{pkg: "specdiff", project: []string{"specs", "contracts", "consumers"}, forbidden: append([]string{cobraAll, vegetaAll}, ginkgoAll...)},
 }
 
 // violations lists the forbidden edges in deps, the dependency closure of rule.pkg.
@@ -213,6 +217,17 @@ func TestImportRulesCanFail(t *testing.T) {
 		{"reports", []string{module + "/reports", "github.com/onsi/ginkgo/v2"}, 1},
 		{"reports", []string{module + "/reports", "github.com/spf13/cobra/doc"}, 1},
 		{"reports", []string{module + "/reports", module + "/cmd/jpcheck"}, 1},
+		{"specdiff", []string{module + "/specdiff", module + "/specs", module + "/consumers", "github.com/pb33f/libopenapi/what-changed"}, 0},
+		{"specdiff", []string{module + "/specdiff", module + "/mock"}, 1},
+		{"specdiff", []string{module + "/specdiff", module + "/suites"}, 1},
+		{"specdiff", []string{module + "/specdiff", module + "/load"}, 1},
+		{"specdiff", []string{module + "/specdiff", module + "/reports"}, 1},
+		{"specdiff", []string{module + "/specdiff", "github.com/spf13/cobra"}, 1},
+		{"consumers", []string{module + "/consumers", module + "/contracts", "github.com/vektah/gqlparser/v2"}, 0},
+		{"consumers", []string{module + "/consumers", module + "/mock"}, 1},
+		{"consumers", []string{module + "/consumers", module + "/suites"}, 1},
+		{"consumers", []string{module + "/consumers", module + "/reports"}, 1},
+		{"consumers", []string{module + "/consumers", "github.com/spf13/cobra"}, 1},
 		// A package that merely shares the module path as a prefix is not the module.
 		{"specs", []string{module + "/specs", module + "x/other"}, 0},
 	}

@@ -86,7 +86,7 @@ func newRootCmd(st streams) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr("%v (see %s --help)", err, c.CommandPath()) })
-	root.AddCommand(newVersionCmd(st), newValidateCmd(st), newSpecsCmd(st), newMockCmd(st), newConformCmd(st), newLoadCmd(st), newReportCmd(st))
+	root.AddCommand(newVersionCmd(st), newValidateCmd(st), newSpecsCmd(st), newMockCmd(st), newConformCmd(st), newLoadCmd(st), newReportCmd(st), newDiffCmd(st), newGraphQLCmd(st))
 	return root
 }
 
