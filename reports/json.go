@@ -18,16 +18,21 @@ func WriteJSON(w io.Writer, r *Run) error {
 	return enc.Encode(r.normalized())
 }
 
-// writeFile writes one rendering of r to path through a temporary file in the same directory,
-// so a failed write never leaves half a report where a whole one was.
+// writeFile writes one rendering of r to path (writeAtomic).
 func writeFile(path string, r *Run, write func(io.Writer, *Run) error) error {
+	return writeAtomic(path, func(w io.Writer) error { return write(w, r) })
+}
+
+// writeAtomic writes path through a temporary file in the same directory, so a failed write
+// never leaves half a file where a whole one was.
+func writeAtomic(path string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name()) // after the rename this removes nothing
 	bw := bufio.NewWriter(tmp)
-	err = write(bw, r)
+	err = write(bw)
 	if err == nil {
 		err = bw.Flush()
 	}

@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -52,14 +51,14 @@ func WriteLoadDir(dir string, r *load.Result) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	if err := writeLoadFile(filepath.Join(dir, LoadJSONFile), func(w io.Writer) error { return WriteLoadJSON(w, r) }); err != nil {
+	if err := writeAtomic(filepath.Join(dir, LoadJSONFile), func(w io.Writer) error { return WriteLoadJSON(w, r) }); err != nil {
 		return err
 	}
 	hist, err := loadHistogram(r)
 	if err != nil || hist == nil {
 		return err
 	}
-	return writeLoadFile(filepath.Join(dir, LoadHistogramFile), func(w io.Writer) error {
+	return writeAtomic(filepath.Join(dir, LoadHistogramFile), func(w io.Writer) error {
 		_, err := fmt.Fprintf(w, "%s\n", hist)
 		return err
 	})
@@ -79,34 +78,6 @@ func loadHistogram(r *load.Result) ([]byte, error) {
 		return b, nil
 	}
 	return nil, nil
-}
-
-// writeLoadFile writes path through a temporary file in the same directory, so a failed write
-// never leaves half a file where a whole one was.
-func writeLoadFile(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name()) // after the rename this removes nothing
-	bw := bufio.NewWriter(tmp)
-	err = write(bw)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }
 
 // normalizedLoad returns a copy a writer can print: version set, maps and arrays never null,
@@ -206,7 +177,7 @@ func WriteLoadCapacityDir(dir string, c *load.CapacityResult) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	if err := writeLoadFile(filepath.Join(dir, LoadCapacityFile), func(w io.Writer) error { return WriteLoadCapacityJSON(w, c) }); err != nil {
+	if err := writeAtomic(filepath.Join(dir, LoadCapacityFile), func(w io.Writer) error { return WriteLoadCapacityJSON(w, c) }); err != nil {
 		return err
 	}
 	if shown := CapacityShownStep(c); shown != nil {
