@@ -242,7 +242,10 @@ func runConform(ctx context.Context, st streams, o conformOpts) error {
 		fixtures = suites.DefaultFixtures()
 	}
 	if embedded {
-		ref, err := startReference(p, hooks.url)
+		ref, err := startEmbedded(mock.Config{
+			APIKey: p.apiKey, MerchantID: p.merchantID,
+			WebhookURL: hooks.url, WebhookUser: p.hookUser, WebhookPassword: p.hookPassword,
+		})
 		if err != nil {
 			return err
 		}
@@ -250,7 +253,7 @@ func runConform(ctx context.Context, st streams, o conformOpts) error {
 		target = ref.url
 		if fixtures.V4 == nil {
 			// V4 keys in a fixtures file are the target's; the embedded one made its own.
-			fixtures.V4 = ref.v4
+			fixtures.V4 = &suites.V4Keys{KeyID: ref.v4.KeyID, MerchantPrivatePEM: ref.v4.MerchantPrivatePEM, JuspayPublicPEM: ref.v4.JuspayPublicPEM}
 		}
 	}
 	if err := suites.Probe(ctx, target, nil); err != nil {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/jpcheck/jpcheck/jwe"
 	"github.com/jpcheck/jpcheck/mock"
 	"github.com/jpcheck/jpcheck/suites"
 )
@@ -93,14 +94,14 @@ func dialable(a net.Addr) string {
 // reference is the embedded reference implementation of a run without --target.
 type reference struct {
 	url string
-	v4  *suites.V4Keys
+	v4  jwe.Keys // the keys of its /v4/order-status
 	srv *mock.Server
 	hs  *http.Server
 }
 
-// startReference serves the reference implementation on a loopback port with the run's
-// credentials, sending its webhooks to hookURL.
-func startReference(p *conformPlan, hookURL string) (*reference, error) {
+// startEmbedded serves the reference implementation with cfg on a loopback port, with fresh
+// V4 keys the run can use: conform and load both start it this way.
+func startEmbedded(cfg mock.Config) (*reference, error) {
 	keys, err := mock.NewKeys()
 	if err != nil {
 		return nil, err
@@ -113,10 +114,8 @@ func startReference(p *conformPlan, hookURL string) (*reference, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv, err := mock.New(mock.Config{
-		APIKey: p.apiKey, MerchantID: p.merchantID, Keys: keys,
-		WebhookURL: hookURL, WebhookUser: p.hookUser, WebhookPassword: p.hookPassword,
-	})
+	cfg.Keys = keys
+	srv, err := mock.New(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +126,7 @@ func startReference(p *conformPlan, hookURL string) (*reference, error) {
 	}
 	ref := &reference{
 		url: "http://" + ln.Addr().String(), srv: srv, hs: newServer(srv),
-		v4: &suites.V4Keys{KeyID: keys.KeyID(), MerchantPrivatePEM: priv, JuspayPublicPEM: pub},
+		v4: jwe.Keys{KeyID: keys.KeyID(), MerchantPrivatePEM: priv, JuspayPublicPEM: pub},
 	}
 	go ref.hs.Serve(ln)
 	return ref, nil

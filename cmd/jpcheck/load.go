@@ -411,34 +411,14 @@ func runLoad(ctx context.Context, st streams, o *loadOpts) error {
 // startLoadReference serves the reference implementation for an embedded run, with the
 // documented latency unless --mock-latency says otherwise, and points the run at it.
 func startLoadReference(p *loadPlan) (*reference, error) {
-	keys, err := mock.NewKeys()
+	ref, err := startEmbedded(mock.Config{APIKey: p.cfg.APIKey, MerchantID: p.cfg.MerchantID, Latency: p.latency})
 	if err != nil {
 		return nil, err
 	}
-	srv, err := mock.New(mock.Config{APIKey: p.cfg.APIKey, MerchantID: p.cfg.MerchantID, Keys: keys, Latency: p.latency})
-	if err != nil {
-		return nil, err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		srv.Close()
-		return nil, err
-	}
-	ref := &reference{url: "http://" + ln.Addr().String(), srv: srv, hs: newServer(srv)}
-	go ref.hs.Serve(ln)
 	p.cfg.Target = ref.url
 	if p.cfg.V4 == nil && p.v4 {
-		priv, err := keys.MerchantPrivateKeyPEM()
-		if err != nil {
-			ref.stop()
-			return nil, err
-		}
-		pub, err := keys.ServerPublicKeyPEM()
-		if err != nil {
-			ref.stop()
-			return nil, err
-		}
-		p.cfg.V4 = &jwe.Keys{KeyID: keys.KeyID(), MerchantPrivatePEM: priv, JuspayPublicPEM: pub}
+		keys := ref.v4
+		p.cfg.V4 = &keys
 	}
 	return ref, nil
 }
