@@ -15,6 +15,18 @@ func detect(v *jvalue) (Kind, bool) {
 	case has("offer_id") && (has("offer_rules") || has("order_breakup")):
 		return KindOffer, true
 	}
+	// The mandate APIs, before order status: a mandate carries order_id and customer_id too.
+	object, _ := str(v.get("object"))
+	switch {
+	case object == "list" && has("list"):
+		return KindMandateList, true
+	case object == "notification":
+		return KindNotification, true
+	case has("mandate_status") && has("mandate_id"):
+		return KindMandateCommand, true
+	case has("mandate_id") && has("payment_info"):
+		return KindMandate, true
+	}
 	if p := v.get("payload"); p != nil && p.kind == jObject {
 		switch {
 		case p.get("paymentMethods") != nil:

@@ -27,8 +27,14 @@ func TestDocumentedSamplesMatchTheirProvenance(t *testing.T) {
 		})
 	}
 	for _, k := range contracts.Kinds() {
-		if k == contracts.KindListOffers {
+		switch k {
+		case contracts.KindListOffers:
 			continue // the documents show no list response with its offers wrapper: see testdata
+		case contracts.KindMandate, contracts.KindMandateList, contracts.KindMandateCommand, contracts.KindNotification:
+			// The documents show the mandate APIs only through their webhooks; their own samples
+			// are in juspay-sdk-integration-demo (cited in mandates.yaml, not copied here), and
+			// the mock's tests check its answers under strict.
+			continue
 		}
 		if kinds[string(k)] == 0 {
 			t.Errorf("no documented sample of kind %s", k)

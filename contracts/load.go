@@ -31,6 +31,12 @@ const (
 	KindTxn            Kind = "txn"
 	KindRefund         Kind = "refund"
 	KindError          Kind = "error"
+	// The mandate APIs (mandates.yaml): status and list, the pause/resume/revoke answer, and a
+	// pre-debit notification.
+	KindMandate        Kind = "mandate"
+	KindMandateList    Kind = "mandate-list"
+	KindMandateCommand Kind = "mandate-command"
+	KindNotification   Kind = "notification"
 )
 
 // kindSchemas maps each kind to its component schema in the root document.
@@ -41,7 +47,8 @@ var kindSchemas = []struct {
 	{KindOrderStatus, "OrderStatus"}, {KindWebhook, "Webhook"}, {KindListOffers, "ListOffers"},
 	{KindOffer, "Offer"}, {KindPaymentMethods, "PaymentMethods"}, {KindEligibility, "Eligibility"},
 	{KindWallet, "Wallet"}, {KindOrderCreate, "OrderCreate"}, {KindTxn, "Txn"}, {KindRefund, "Refund"},
-	{KindError, "Error"},
+	{KindError, "Error"}, {KindMandate, "Mandate"}, {KindMandateList, "MandateList"},
+	{KindMandateCommand, "MandateCommand"}, {KindNotification, "Notification"},
 }
 
 // Kinds lists the contract kinds in a stable order (auto excluded).
