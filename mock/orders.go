@@ -91,42 +91,14 @@ func (s *Server) handleCreateOrder(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, "Invalid request body")
 		return
 	}
-	id := p["order_id"]
-	if id == "" {
-		badRequest(w, "order_id is missing")
+	o, ok := s.newOrder(w, r, p)
+	if !ok {
 		return
 	}
-	if len(id) > 21 || strings.ContainsAny(id, " /?#%") {
-		invalidInput(w, "order_id")
-		return
-	}
-	amt, ok := money(p["amount"])
-	if !ok || amt <= 0 {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"status": "ERROR", "error_message": "Invalid amount", "error_code": "invalid_request"})
-		return
-	}
-	juspayID := randomID("ordeh_", 16)
-	base := baseURL(r)
-	links := map[string]any{
-		"web":    base + "/merchant/pay/" + juspayID,
-		"mobile": base + "/merchant/pay/" + juspayID + "?mobile=true",
-		"iframe": base + "/merchant/ipay/" + juspayID,
-	}
-	currency := p["currency"]
-	if currency == "" {
-		currency = "INR"
-	}
-	doc := map[string]any{
-		"customer_email": p["customer_email"], "customer_phone": p["customer_phone"], "customer_id": p["customer_id"],
-		"status_id": 10, "status": "NEW", "id": juspayID, "merchant_id": s.merchantID(r),
-		"amount": amount(amt), "currency": currency, "order_id": id, "date_created": s.now(),
-		"return_url": p["return_url"], "product_id": p["product_id"], "payment_links": links,
-		"refunded": false, "amount_refunded": amount(0), "effective_amount": amount(amt),
-	}
-	for i := 1; i <= 10; i++ {
-		doc[fmt.Sprintf("udf%d", i)] = p[fmt.Sprintf("udf%d", i)]
-	}
-	if added, err := s.store.put(id, doc); err != nil {
+	id := o.doc["order_id"].(string)
+	juspayID, _ := o.doc["id"].(string)
+	links, _ := o.doc["payment_links"].(map[string]any)
+	if added, err := s.store.insert(id, o); err != nil {
 		internalError(w)
 		return
 	} else if !added {
@@ -140,11 +112,83 @@ func (s *Server) handleCreateOrder(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"status": "CREATED", "status_id": 1, "id": juspayID, "order_id": id, "payment_links": links})
 }
 
+// newOrder builds the order an order create's fields describe, with its mandate options when
+// it is a mandate order. A bad field is answered with the documented error and false.
+func (s *Server) newOrder(w http.ResponseWriter, r *http.Request, p map[string]string) (*order, bool) {
+	id := p["order_id"]
+	if id == "" {
+		badRequest(w, "order_id is missing")
+		return nil, false
+	}
+	if len(id) > 21 || strings.ContainsAny(id, " /?#%") {
+		invalidInput(w, "order_id")
+		return nil, false
+	}
+	amt, ok := money(p["amount"])
+	if !ok || amt <= 0 {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"status": "ERROR", "error_message": "Invalid amount", "error_code": "invalid_request"})
+		return nil, false
+	}
+	currency := p["currency"]
+	if currency == "" {
+		currency = "INR"
+	}
+	opts, field, ok := parseMandateOptions(p, s.clock.now(), currency)
+	if !ok {
+		invalidInput(w, field)
+		return nil, false
+	}
+	juspayID := randomID("ordeh_", 16)
+	base := baseURL(r)
+	links := map[string]any{
+		"web":    base + "/merchant/pay/" + juspayID,
+		"mobile": base + "/merchant/pay/" + juspayID + "?mobile=true",
+		"iframe": base + "/merchant/ipay/" + juspayID,
+	}
+	doc := map[string]any{
+		"customer_email": p["customer_email"], "customer_phone": p["customer_phone"], "customer_id": p["customer_id"],
+		"status_id": 10, "status": "NEW", "id": juspayID, "merchant_id": s.merchantID(r),
+		"amount": amount(amt), "currency": currency, "order_id": id, "date_created": s.now(),
+		"return_url": p["return_url"], "product_id": p["product_id"], "payment_links": links,
+		"refunded": false, "amount_refunded": amount(0), "effective_amount": amount(amt),
+		"maximum_eligible_refund_amount": amount(0), "offers": []any{}, "bank_pg": nil,
+	}
+	for i := 1; i <= 10; i++ {
+		doc[fmt.Sprintf("udf%d", i)] = p[fmt.Sprintf("udf%d", i)]
+	}
+	if cc := p["customer_phone_country_code"]; cc != "" {
+		doc["customer_phone_country_code"] = cc
+	}
+	// metadata.KEY fields (the UPI mandate sample's metadata.PAYTM_V2:gateway_reference_id)
+	// are kept as order.metadata; a gateway reference id is also the order's.
+	meta := map[string]any{}
+	for k, v := range p {
+		key, ok := strings.CutPrefix(k, "metadata.")
+		if !ok || key == "" {
+			continue
+		}
+		meta[key] = v
+		if strings.HasSuffix(key, ":gateway_reference_id") {
+			doc["gateway_reference_id"] = v
+		}
+	}
+	if len(meta) > 0 {
+		doc["metadata"] = meta
+	}
+	return &order{doc: doc, mandateOpts: opts}, true
+}
+
 // handleTxn runs a test-mode payment: the instrument decides the outcome at once (testmode.go).
+// With mandate_id it debits that mandate instead (mandate execution), creating the order from
+// order.* fields when no order_id is given.
 func (s *Server) handleTxn(w http.ResponseWriter, r *http.Request) {
 	p, err := params(r)
 	if err != nil {
 		badRequest(w, "Invalid request body")
+		return
+	}
+	if p["mandate_id"] != "" {
+		s.executeMandate(w, r, p)
 		return
 	}
 	id, pmt := p["order_id"], strings.ToUpper(p["payment_method_type"])
@@ -161,6 +205,28 @@ func (s *Server) handleTxn(w http.ResponseWriter, r *http.Request) {
 		invalidInput(w, "additional_payment_details")
 		return
 	}
+	method := strings.ToUpper(p["payment_method"])
+	card := strings.ReplaceAll(p["card_number"], " ", "")
+	pm := payment{pmt: pmt, method: method, splits: splits, out: outcome(pmt, method, card, p["upi_vpa"])}
+	if a, ok := autoRefundCards[card]; ok && pmt == "CARD" {
+		pm.out, pm.autoRefund = charged, &a
+	}
+	s.runPayment(w, r, p, id, pm)
+}
+
+// payment is what one POST /txns does to an order.
+type payment struct {
+	pmt, method string
+	splits      []split
+	out         Outcome
+	// autoRefund: the payment succeeds late and Juspay refunds it (testmode.go).
+	autoRefund *autoRefund
+	// debit is the mandate a mandate execution debits.
+	debit *mandate
+}
+
+// runPayment applies pm to order id and answers the txn.
+func (s *Server) runPayment(w http.ResponseWriter, r *http.Request, p map[string]string, id string, pm payment) {
 	var resp map[string]any
 	var events []event
 	var conflict string
@@ -169,7 +235,11 @@ func (s *Server) handleTxn(w http.ResponseWriter, r *http.Request) {
 			conflict = "Order is already paid"
 			return false
 		}
-		resp, events = s.pay(o, r, p, pmt, splits)
+		if m := pm.debit; m != nil && m.status != mandateActive {
+			conflict = fmt.Sprintf("Mandate is %s; only an active mandate can be debited", m.status)
+			return false
+		}
+		resp, events = s.pay(o, r, p, pm)
 		return true
 	})
 	switch {
@@ -217,21 +287,30 @@ type event struct {
 	content   map[string]any
 }
 
+// gatewayFor is the test gateway a payment method goes through: UPI through Paytm (the
+// mandate samples' PAYTM_V2, gateway_id 19), everything else Juspay's test gateway.
+func gatewayFor(pmt string) (string, int) {
+	if pmt == "UPI" {
+		return "PAYTM_V2", 19
+	}
+	return "JUSPAY_TEST", 100
+}
+
 // pay applies a payment to o (under the store lock) and returns the txn response and the
-// webhooks to send once the lock is released.
-func (s *Server) pay(o *order, r *http.Request, p map[string]string, pmt string, splits []split) (map[string]any, []event) {
+// webhooks to send once the lock is released. A mandate order's payment registers its mandate;
+// a mandate execution carries the debited mandate.
+func (s *Server) pay(o *order, r *http.Request, p map[string]string, pm payment) (map[string]any, []event) {
 	o.txnSeq++
 	orderID := o.doc["order_id"].(string)
 	mid, _ := o.doc["merchant_id"].(string)
 	total := num(o.doc["amount"])
 	rewards := 0.0
-	for _, sp := range splits {
+	for _, sp := range pm.splits {
 		rewards += sp.amount
 	}
-	method := strings.ToUpper(p["payment_method"])
+	pmt, method, out := pm.pmt, pm.method, pm.out
 	card := strings.ReplaceAll(p["card_number"], " ", "")
 	vpa := p["upi_vpa"]
-	out := outcome(pmt, method, card, vpa)
 	if method == "" {
 		switch pmt {
 		case "CARD":
@@ -241,7 +320,8 @@ func (s *Server) pay(o *order, r *http.Request, p map[string]string, pmt string,
 		}
 	}
 	base := fmt.Sprintf("%s-%s-%d", mid, orderID, o.txnSeq)
-	now := s.now()
+	nowT := s.clock.now()
+	now := rfc3339(nowT)
 	mainTxn := s.txn(base, orderID, pmt, method, total-rewards, out, now)
 	if pmt == "CARD" && len(card) >= 10 {
 		expMonth, expYear := p["card_exp_month"], p["card_exp_year"]
@@ -253,26 +333,36 @@ func (s *Server) pay(o *order, r *http.Request, p map[string]string, pmt string,
 		}
 		o.doc["card"] = map[string]any{
 			"expiry_year": expYear, "card_reference": randomID("", 16), "expiry_month": expMonth,
-			"saved_to_locker": false, "name_on_card": p["name_on_card"], "card_issuer": "Juspay Test Bank",
+			"saved_to_locker": strings.EqualFold(p["save_to_locker"], "true"), "name_on_card": p["name_on_card"], "card_issuer": "Juspay Test Bank",
 			"last_four_digits": card[len(card)-4:], "using_saved_card": false, "card_fingerprint": randomID("", 13),
-			"card_isin": card[:6], "card_type": "CREDIT", "card_brand": cardBrand(card),
+			"card_isin": card[:6], "card_type": "CREDIT", "card_brand": cardBrand(card), "using_token": false,
 		}
 	}
 	if pmt == "UPI" {
-		flow := "COLLECT"
+		upi := map[string]any{"payer_vpa": vpa, "txn_flow_type": "COLLECT"}
 		if strings.EqualFold(p["txn_type"], "UPI_PAY") {
-			flow = "INTENT"
+			upi["txn_flow_type"] = "INTENT"
 		}
-		o.doc["upi"] = map[string]any{"payer_vpa": vpa, "txn_flow_type": flow}
+		if app := p["upi_app"]; app != "" {
+			upi["payer_app"] = app
+			o.doc["payer_app_name"] = app
+		}
+		if TestUPICreditVPAs[strings.ToLower(vpa)] {
+			upi["payment_method_sub_detail"] = map[string]any{"mode": "CREDIT_CARD"}
+		}
+		o.doc["upi"] = upi
 		o.doc["payer_vpa"] = vpa
 	}
 	// The order takes the main txn's fields, as order status shows the last attempt.
-	for _, k := range []string{"txn_id", "txn_uuid", "payment_method_type", "payment_method", "auth_type", "txn_detail", "payment_gateway_response", "gateway_id", "gateway_reference_id", "bank_error_code", "bank_error_message", "resp_code", "resp_message"} {
+	for _, k := range []string{"txn_id", "txn_uuid", "payment_method_type", "payment_method", "auth_type", "txn_detail", "payment_gateway_response", "gateway_id", "gateway_reference_id", "bank_error_code", "bank_error_message", "resp_code", "resp_message", "resp_category"} {
+		if k == "gateway_reference_id" && o.doc[k] != nil && o.doc[k] != "" {
+			continue // the order's own, from its metadata
+		}
 		o.doc[k] = mainTxn[k]
 	}
-	if len(splits) > 0 {
+	if len(pm.splits) > 0 {
 		list := []any{mainTxn}
-		for i, sp := range splits {
+		for i, sp := range pm.splits {
 			tw := s.txn(fmt.Sprintf("%s-%d", base, i+2), orderID, "REWARD", "TWID", sp.amount, charged, now)
 			tw["txn_detail"].(map[string]any)["gateway"] = "TWID_V2"
 			list = append(list, tw)
@@ -282,27 +372,68 @@ func (s *Server) pay(o *order, r *http.Request, p map[string]string, pmt string,
 	pending := statusPair("PENDING_VBV")
 	o.doc["status"], o.doc["status_id"] = pending.status, pending.id
 	created := o.snapshot()
+	events := []event{{"TXN_CREATED", "order", created}}
+
+	// A mandate order's payment registers the mandate; a debit names it.
+	var reg *mandate
+	if o.mandateOpts != nil && (o.mandateOpts.required || strings.EqualFold(p["should_create_mandate"], "true")) && pm.debit == nil {
+		reg = s.store.registerMandate(o, p, pmt, method, nowT)
+		events = append(events, event{"MANDATE_CREATED", "mandate", reg.webhook()})
+	}
+	if m := pm.debit; m != nil {
+		d := o.doc["txn_detail"].(map[string]any)
+		d["txn_object_type"], d["source_object"], d["source_object_id"] = "EMANDATE_PAYMENT", "MANDATE", m.id
+		if pmt == "CARD" {
+			d["txn_object_type"] = "MANDATE_PAYMENT"
+		}
+		m.orders = append(m.orders, orderID)
+		o.doc["mandate"] = m.orderBlock()
+	}
+
+	if pm.autoRefund != nil {
+		return s.autoRefunded(o, r, mainTxn, pm.autoRefund, nowT, events)
+	}
 	final := statusPair(out.Status)
 	o.doc["status"], o.doc["status_id"] = final.status, final.id
 	o.doc["last_updated"] = now
+	if out.Status == "CHARGED" {
+		o.doc["amount_debited"] = amount(total)
+		o.doc["maximum_eligible_refund_amount"] = amount(total)
+	}
 	// Every txn of a split can be refunded by its txn id (twid-v2 § 5.2), the Twid one too.
 	for _, id := range txnIDs(o.doc) {
 		s.store.txns[id] = orderID
 	}
+	var mandateEvent []event
+	if reg != nil {
+		status := mandateFailure
+		if out.Status == "CHARGED" {
+			status = mandateActive
+		}
+		// setMandateStatus refreshes the block of the orders carrying it, this one included.
+		mandateEvent = append(mandateEvent, s.store.setMandateStatus(reg, status, nowT))
+	}
 	snap := o.snapshot()
-	events := []event{{"TXN_CREATED", "order", created}}
 	txnContent := webhookTxn(mainTxn, snap)
 	if out.Status == "CHARGED" {
-		events = append(events, event{"TXN_CHARGED", "txn", txnContent}, event{"ORDER_SUCCEEDED", "order", snap})
+		events = append(events, event{"TXN_CHARGED", "txn", txnContent})
+		events = append(events, mandateEvent...)
+		events = append(events, event{"ORDER_SUCCEEDED", "order", snap})
 	} else {
-		events = append(events, event{"TXN_FAILED", "txn", txnContent}, event{"ORDER_FAILED", "order", snap})
+		events = append(events, event{"TXN_FAILED", "txn", txnContent})
+		events = append(events, mandateEvent...)
+		events = append(events, event{"ORDER_FAILED", "order", snap})
 	}
-	resp := map[string]any{
-		"order_id": orderID, "status": out.Status,
-		"payment":  map[string]any{"authentication": map[string]any{"url": baseURL(r) + "/_mock/authenticate/" + mainTxn["txn_uuid"].(string), "method": "GET"}},
-		"txn_uuid": mainTxn["txn_uuid"], "offer_details": map[string]any{"offers": []any{}}, "txn_id": mainTxn["txn_id"],
+	return txnAnswer(r, orderID, out.Status, mainTxn), events
+}
+
+// txnAnswer is the Txn API's answer.
+func txnAnswer(r *http.Request, orderID, status string, t map[string]any) map[string]any {
+	return map[string]any{
+		"order_id": orderID, "status": status,
+		"payment":  map[string]any{"authentication": map[string]any{"url": baseURL(r) + "/_mock/authenticate/" + t["txn_uuid"].(string), "method": "GET"}},
+		"txn_uuid": t["txn_uuid"], "offer_details": map[string]any{"offers": []any{}}, "txn_id": t["txn_id"],
 	}
-	return resp, events
 }
 
 type pair struct {
@@ -318,26 +449,38 @@ func statusPair(status string) pair {
 // txn builds one transaction as order status and txn_list show it.
 func (s *Server) txn(txnID, orderID, pmt, method string, amt float64, out Outcome, now string) map[string]any {
 	uuid := randomID("mock", 8)
-	gateway, gatewayID := "JUSPAY_TEST", 100
+	gateway, gatewayID := gatewayFor(pmt)
 	detail := map[string]any{
 		"txn_id": txnID, "order_id": orderID, "status": out.Status, "error_code": nilIfEmpty(out.ErrCode),
 		"error_message": out.ErrorMsg, "net_amount": amount(amt), "surcharge_amount": nil, "tax_amount": nil,
 		"txn_amount": amount(amt), "gateway_id": gatewayID, "currency": "INR", "express_checkout": false,
-		"redirect": true, "txn_uuid": uuid, "gateway": gateway, "created": now,
-		"txn_amount_breakup": []any{map[string]any{"name": "BASE", "amount": amount(amt), "sno": 1, "method": "ADD"}},
+		"redirect": true, "txn_uuid": uuid, "gateway": gateway, "created": now, "last_updated": now,
+		"txn_amount_breakup":     []any{map[string]any{"name": "BASE", "amount": amount(amt), "sno": 1, "method": "ADD"}},
+		"offer_deduction_amount": nil, "response_code": out.Code, "response_message": out.Message,
+		"metadata": map[string]any{"payment_channel": "WEB", "microapp": "jpcheck_mock"},
+	}
+	if pmt == "CARD" {
+		detail["is_cvv_less_txn"] = false
+	}
+	if pmt == "UPI" || pmt == "CARD" || pmt == "NB" {
+		detail["txn_flow_type"] = map[string]string{"UPI": "COLLECT", "CARD": "REDIRECT", "NB": "NET_BANKING"}[pmt]
 	}
 	pgr := map[string]any{
 		"resp_code": out.Code, "rrn": randomID("", 6), "created": now, "epg_txn_id": randomID("pay_", 7),
-		"resp_message": out.Message, "auth_id_code": "", "txn_id": txnID,
+		"resp_message": out.Message, "auth_id_code": "", "txn_id": txnID, "offer_availed": false,
 	}
 	st := statusPair(out.Status)
 	auth := ""
 	if pmt == "CARD" || pmt == "NB" {
 		auth = "THREE_DS"
 	}
+	var category any
+	if out.ErrCode != "" {
+		category = "USER_ERROR"
+	}
 	return map[string]any{
 		"txn_id": txnID, "payment_method_type": pmt, "auth_type": auth, "payment_method": method,
-		"refunded": false, "effective_amount": amount(amt), "resp_code": nil, "resp_message": nil,
+		"refunded": false, "effective_amount": amount(amt), "resp_code": nil, "resp_message": nil, "resp_category": category,
 		"bank_error_code": out.ErrCode, "bank_error_message": out.ErrorMsg, "txn_uuid": uuid,
 		"txn_detail": detail, "payment_gateway_response": pgr, "gateway_id": gatewayID,
 		"gateway_reference_id": "", "status": st.status, "offers": []any{},
@@ -362,6 +505,9 @@ func webhookTxn(t map[string]any, order map[string]any) map[string]any {
 		"express_checkout": d["express_checkout"], "redirect": d["redirect"], "error_code": d["error_code"], "error_message": d["error_message"],
 		"payment_method": t["payment_method"], "payment_method_type": t["payment_method_type"],
 		"payment_gateway_response": t["payment_gateway_response"],
+	}
+	if f, ok := d["txn_flow_type"]; ok {
+		out["txn_flow_type"] = f
 	}
 	if c, ok := order["card"]; ok {
 		out["card"] = c

@@ -52,6 +52,7 @@ type Config struct {
 // Server is the reference implementation as an http.Handler.
 type Server struct {
 	cfg     Config
+	clock   *testClock // Config.Clock moved by the test clock endpoint (clock.go)
 	set     *contracts.Set
 	store   *store
 	hooks   *webhooks
@@ -71,6 +72,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
+	// Everything reads the time through the test clock, webhooks included.
+	clock := &testClock{base: cfg.Clock}
+	cfg.Clock = clock.now
 	if cfg.WebhookRetries == nil {
 		cfg.WebhookRetries = DefaultWebhookRetries
 	}
@@ -85,7 +89,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, set: set, store: newStore(), mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, clock: clock, set: set, store: newStore(), mux: http.NewServeMux()}
 	// SDKs differ: most send base64(key:), the Node SDK base64(key) (facts § 5).
 	s.auth = map[string]bool{
 		"Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.APIKey+":")): true,
@@ -120,10 +124,18 @@ func (s *Server) routes() {
 	api("POST /customers/{customer_id}/eligibility", s.handleEligibility)
 	api("POST /customers/{customer_id}/wallets", s.handleWalletAuthenticate)
 	api("POST /wallets/{wallet_id}", s.handleWallet)
+	api("POST /mandates/{mandate_id}", s.handleMandate)
+	api("GET /customers/{customer_id}/mandates", s.handleCustomerMandates)
+	api("GET /notifications/{notification_id}", s.handleNotification)
 	// The V4 API authenticates by its signature; the Node SDK sends no Authorization (facts § 2.5).
 	s.mux.Handle("GET /v4/order-status", s.merchant(http.HandlerFunc(s.handleV4OrderStatus)))
 	s.mux.Handle("POST /v4/order-status", s.merchant(http.HandlerFunc(s.handleV4OrderStatus)))
+	s.mux.Handle("POST /v4/orders", s.v4Call(s.handleCreateOrder))
+	s.mux.Handle("POST /v4/txns", s.v4Call(s.handleTxn))
+	s.mux.Handle("POST /v4/orders/{order_id}/refunds", s.v4Call(s.handleOrderRefund))
 	s.mux.HandleFunc("GET /_mock/webhooks", s.hooks.handleList)
+	s.mux.HandleFunc("GET /_mock/clock", s.handleClock)
+	s.mux.HandleFunc("POST /_mock/clock", s.handleClock)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { notFoundRoute(w) })
 }
 

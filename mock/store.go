@@ -12,6 +12,11 @@ type store struct {
 	mu     sync.RWMutex
 	orders map[string]*order
 	txns   map[string]string // txn_id → order_id
+	// mandates and notifications (mandates.go) live under the same lock as the orders that
+	// register and debit them, so an order and its mandate always change together.
+	mandates      map[string]*mandate
+	notifications map[string]*notification
+	notifSeq      int
 }
 
 type order struct {
@@ -20,10 +25,13 @@ type order struct {
 	refunds map[string]bool    // unique_request_ids seen
 	txnLeft map[string]float64 // txn_id → refundable amount left, once a refund touched it
 	txnSeq  int
+	// mandateOpts are the mandate options of an order created with options.create_mandate;
+	// nil for every other order.
+	mandateOpts *mandateOptions
 }
 
 func newStore() *store {
-	return &store{orders: map[string]*order{}, txns: map[string]string{}}
+	return &store{orders: map[string]*order{}, txns: map[string]string{}, mandates: map[string]*mandate{}, notifications: map[string]*notification{}}
 }
 
 // body returns the order's JSON.
@@ -54,17 +62,22 @@ func (st *store) update(id string, f func(o *order) bool) (found bool, err error
 
 // put adds an order unless one with the same id exists; it reports whether it was added.
 func (st *store) put(id string, doc map[string]any) (bool, error) {
+	return st.insert(id, &order{doc: doc})
+}
+
+// insert adds o under id unless an order with that id exists; it reports whether it was added.
+func (st *store) insert(id string, o *order) (bool, error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if _, ok := st.orders[id]; ok {
 		return false, nil
 	}
-	o := &order{doc: doc, refunds: map[string]bool{}, txnLeft: map[string]float64{}}
+	o.refunds, o.txnLeft = map[string]bool{}, map[string]float64{}
 	if err := o.encode(); err != nil {
 		return false, err
 	}
 	st.orders[id] = o
-	for _, t := range txnIDs(doc) {
+	for _, t := range txnIDs(o.doc) {
 		st.txns[t] = id
 	}
 	return true, nil

@@ -31,9 +31,10 @@ var (
 		"4000000000000119": jpDeclined,
 	}
 	TestVPAs = map[string]Outcome{
-		"success@upi": charged,
-		"failure@upi": authzFail,
-		"decline@upi": jpDeclined,
+		"success@upi":   charged,
+		"successcc@upi": charged, // UPI on a credit card (TestUPICreditVPAs)
+		"failure@upi":   authzFail,
+		"decline@upi":   jpDeclined,
 	}
 	TestBanks = map[string]Outcome{
 		"NB_DUMMY":   charged,
@@ -42,6 +43,31 @@ var (
 		"NB_DECLINE": authzFail,
 	}
 )
+
+// TestUPICreditVPAs pay CHARGED as UPI on a credit card (UPICC): order status shows
+// upi.payment_method_sub_detail.mode CREDIT_CARD.
+var TestUPICreditVPAs = map[string]bool{"successcc@upi": true}
+
+// autoRefund is what happens to a payment that succeeds late: Juspay refunds it on its own
+// (AUTO_REFUNDED, facts § 1.1), and the refund succeeds or fails.
+type autoRefund struct {
+	succeeds bool
+}
+
+// autoRefundCards pay late: the order ends AUTO_REFUNDED, with AUTO_REFUND_SUCCEEDED or
+// AUTO_REFUND_FAILED (README § Test mode).
+var autoRefundCards = map[string]autoRefund{
+	"4000000000000101": {succeeds: true},
+	"4000000000000200": {succeeds: false},
+}
+
+// TestRefundAmounts are refund amounts whose refund does not succeed: it fails at the gateway
+// (ORDER_REFUND_FAILED) or goes to manual review (REFUND_MANUAL_REVIEW_NEEDED). Any other
+// amount succeeds (ORDER_REFUNDED).
+var TestRefundAmounts = map[string]string{
+	"9.91": "FAILURE",
+	"9.92": "MANUAL_REVIEW",
+}
 
 // outcome decides a test-mode payment. Unknown cards, VPAs and banks are declined by Juspay
 // (JUSPAY_DECLINED): a test must name a documented instrument to know what happens.
