@@ -3,6 +3,7 @@ package mock
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"slices"
 	"testing"
 
@@ -62,5 +63,44 @@ func TestOrderStatusFullGatewayResponse(t *testing.T) {
 		t.Fatalf("option false: %d", r.code)
 	} else if want, _ := s.OrderJSON("JP1636474794"); string(r.body) != string(want) {
 		t.Error("option false changed the order")
+	}
+}
+
+// Test-mode payments get a gateway response in their gateway's own keys: Paytm's upper-case
+// ones for UPI, the card network's for cards (an EMI card payment too, with its emi_details),
+// and a Twid split order's txn_list; every one strict.
+func TestTestModeFullGatewayResponse(t *testing.T) {
+	s, srv := testServer(t, Config{})
+	pays := map[string]url.Values{
+		"fgupi":   {"payment_method_type": {"UPI"}, "upi_vpa": {"success@upi"}},
+		"fgcard":  {"payment_method_type": {"CARD"}, "card_number": {"4111111111111111"}},
+		"fgemi":   {"payment_method_type": {"CARD"}, "card_number": {"5555555555554444"}, "is_emi": {"true"}, "emi_bank": {"ICICI"}, "emi_tenure": {"6"}},
+		"fgsplit": {"payment_method_type": {"CARD"}, "card_number": {"4111111111111111"}, "additional_payment_details": {`[{"payment_method_type":"REWARD","payment_method":"TWID","split_amount":"10","reward_id":"1","reward_mode":"BURN"}]`}},
+		"fgfail":  {"payment_method_type": {"UPI"}, "upi_vpa": {"failure@upi"}},
+	}
+	wantKey := map[string]string{"fgupi": "BANKTXNID", "fgcard": "authCode", "fgemi": "cardScheme", "fgsplit": "rrnCode", "fgfail": "RESPMSG"}
+	for id, pay := range pays {
+		testRequest(t, srv, http.MethodPost, "/orders", url.Values{"order_id": {id}, "amount": {"600"}}, nil)
+		pay.Set("order_id", id)
+		if r := testRequest(t, srv, http.MethodPost, "/txns", pay, nil); r.code != http.StatusOK {
+			t.Fatalf("%s: %d %s", id, r.code, r.body)
+		}
+		full := testRequest(t, srv, http.MethodGet, "/orders/"+id+"?options.add_full_gateway_response=true", nil, nil)
+		requireStrict(t, s, contracts.KindOrderStatus, full.body)
+		var o struct {
+			PGR struct {
+				GR map[string]any `json:"gateway_response"`
+			} `json:"payment_gateway_response"`
+			EMI map[string]any `json:"emi_details"`
+		}
+		if err := json.Unmarshal(full.body, &o); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := o.PGR.GR[wantKey[id]]; !ok {
+			t.Errorf("%s: gateway_response has no %s: %v", id, wantKey[id], o.PGR.GR)
+		}
+		if (id == "fgemi") != (o.EMI != nil) {
+			t.Errorf("%s: emi_details %v", id, o.EMI)
+		}
 	}
 }

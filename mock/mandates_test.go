@@ -297,7 +297,7 @@ func TestRefundOutcomes(t *testing.T) {
 
 // The auto-refund cards pay late: the order ends AUTO_REFUNDED with an AUTO_REFUNDED refund that
 // succeeds or fails, announced by AUTO_REFUND_SUCCEEDED or AUTO_REFUND_FAILED.
-func TestAutoRefundCards(t *testing.T) {
+func TestAutoRefundByCard(t *testing.T) {
 	s, srv := testServer(t, Config{})
 	for card, c := range map[string]struct{ event, refund string }{
 		"4000000000000101": {"AUTO_REFUND_SUCCEEDED", "SUCCESS"},

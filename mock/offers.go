@@ -43,6 +43,7 @@ type offerDef struct {
 	minPaise        int64  // min_order_amount
 	instrument      string // the payment_method_type the offer is limited to; "" means any
 	coupon          bool   // listed only when offer_code names it
+	priority        int    // ui_configs.offer_display_priority
 }
 
 // offerCatalogue lists the offers in the order the response lists them. The Cred offer keeps
@@ -50,11 +51,11 @@ type offerDef struct {
 func offerCatalogue() []offerDef {
 	return []offerDef{
 		{id: "71098841-4180-a82c-db6d4e147b35", code: OfferCodeCred, title: "OFFER ON CRED", partner: "CRED",
-			benefit: "DISCOUNT", rule: "PERCENTAGE", value: 20, maxPaise: 20000, minPaise: 100},
+			benefit: "DISCOUNT", rule: "PERCENTAGE", value: 20, maxPaise: 20000, minPaise: 100, priority: 1},
 		{id: "6a0f3c52-8d1e-4b7a-9c2d-5e4f3a2b1c10", code: OfferCodeCard, title: "10% off on cards",
-			benefit: "DISCOUNT", rule: "PERCENTAGE", value: 10, maxPaise: 10000, minPaise: 10000, instrument: "CARD"},
+			benefit: "DISCOUNT", rule: "PERCENTAGE", value: 10, maxPaise: 10000, minPaise: 10000, instrument: "CARD", priority: 2},
 		{id: "0b9e8d7c-6f5a-4e3d-8c2b-1a0f9e8d7c6b", code: OfferCodeCoupon, title: "Flat ₹50 cashback",
-			benefit: "CASHBACK", rule: "ABSOLUTE", value: 50, minPaise: 20000, coupon: true},
+			benefit: "CASHBACK", rule: "ABSOLUTE", value: 50, minPaise: 20000, coupon: true, priority: 3},
 	}
 }
 
@@ -221,17 +222,27 @@ func buildOffer(tmpl []byte, def offerDef, orderPaise int64, currency string, pm
 	if def.coupon {
 		autoApply = "false"
 	}
-	doc["ui_configs"] = map[string]any{"auto_apply": autoApply, "should_validate": "false", "is_hidden": "false"}
+	doc["ui_configs"] = map[string]any{"auto_apply": autoApply, "should_validate": "false", "is_hidden": "false", "offer_display_priority": def.priority}
 	instruments := []any{}
-	if def.instrument != "" {
-		instruments = append(instruments, map[string]any{"payment_method_type": def.instrument})
-	}
-	doc["offer_rules"] = map[string]any{
+	rules := map[string]any{
 		"amount":             map[string]any{"currency": currency, "min_order_amount": paise(def.minPaise)},
 		"payment_instrument": instruments,
 		"filters":            map[string]any{"whitelist": []any{}, "blacklist": []any{}},
 		"txn_type":           []any{"ORDER"},
 	}
+	if def.instrument != "" {
+		// The mock's own instrument offers carry the rule fields facts § 4.1 lists; the
+		// documented Cred offer keeps its document's shape.
+		doc["offer_description"].(map[string]any)["sponsored_by"] = "Juspay Test Bank"
+		rules["payment_instrument"] = []any{map[string]any{
+			"payment_method_type": def.instrument, "payment_method": []any{"VISA", "MASTERCARD", "RUPAY"},
+			"variant": []any{}, "app": []any{}, "type": []any{"CREDIT", "DEBIT"}, "issuer": []any{},
+		}}
+		rules["amount"].(map[string]any)["amount_info"] = []any{"base_amount"}
+		rules["gateways"], rules["order_basket"] = []any{}, []any{}
+		rules["additional_payment_filters"] = map[string]any{"emi_eligibility": []any{}}
+	}
+	doc["offer_rules"] = rules
 	doc["order_breakup"] = o.breakup()
 	// The documented window ended in 2025; an offer the mock lists as ELIGIBLE must be running.
 	doc["end_time_utc"] = "2099-12-31T18:29:59.999Z"
@@ -255,7 +266,7 @@ func (o listedOffer) appliesTo(pmt string) bool {
 // breakup is the offer's order_breakup (facts § 4.2: final = order − discount, offer amount =
 // discount + cashback).
 func (o listedOffer) breakup() map[string]any {
-	return map[string]any{
+	b := map[string]any{
 		"order_amount":             paise(o.base),
 		"applicable_order_amount":  paise(o.base),
 		"final_order_amount":       paise(o.base - o.discount),
@@ -265,6 +276,11 @@ func (o listedOffer) breakup() map[string]any {
 		"offer_amount":             paise(o.discount + o.cashback),
 		"benefits":                 []any{map[string]any{"type": o.def.benefit, "calculation_rule": o.def.rule, "value": o.def.value}},
 	}
+	if o.def.instrument != "" {
+		b["benefits"].([]any)[0].(map[string]any)["amount_info"] = []any{"base_amount"}
+		b["product_discounts"], b["emi_discounts"] = []any{}, []any{}
+	}
+	return b
 }
 
 // bestOfferCombinations names, for each payment method of the request, the listed offer worth

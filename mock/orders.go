@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -79,7 +80,56 @@ func addGatewayResponse(txn map[string]any) {
 	put("bankTxnId", pgr["rrn"])
 	put("resultCode", pgr["resp_code"])
 	put("resultMsg", pgr["resp_message"])
+	d, _ := txn["txn_detail"].(map[string]any)
+	switch {
+	case d != nil && d["gateway"] == "PAYTM_V2":
+		// Paytm answers in its own upper-case keys (twid-v2 § 4.3 Failure Response).
+		put("BANKNAME", "Juspay Test Bank")
+		put("BANKTXNID", pgr["rrn"])
+		put("CHECKSUMHASH", pgr["epg_txn_id"])
+		put("CURRENCY", d["currency"])
+		put("GATEWAYNAME", "PAYTM_V2")
+		put("MERC_UNQ_REF", d["order_id"])
+		put("MID", "jpcheck_test_mid")
+		put("ORDERID", pgr["txn_id"])
+		put("PAYMENTMODE", txn["payment_method_type"])
+		put("RESPCODE", pgr["resp_code"])
+		put("RESPMSG", pgr["resp_message"])
+		put("STATUS", map[bool]string{true: "TXN_SUCCESS", false: "TXN_FAILURE"}[d["status"] == "CHARGED"])
+		gr["TXNAMOUNT"] = gr["txnAmount"]
+		put("TXNDATE", d["created"])
+		put("TXNID", pgr["epg_txn_id"])
+		gr["UDF_1"], gr["UDF_2"], gr["UDF_3"] = "", "", ""
+	case txn["payment_method_type"] == "CARD":
+		put("authCode", pgr["auth_ref_num"])
+		put("cardScheme", txn["payment_method"])
+		put("rrnCode", pgr["rrn"])
+	}
 	pgr["gateway_response"] = gr
+}
+
+// emi records a card payment on EMI (is_emi=true, emi_bank, emi_tenure, emi_type): the order
+// shows emi_bank, emi_tenure and emi_details, whose monthly payment test mode works out with no
+// interest (a no-cost EMI).
+func (s *Server) emi(o *order, p map[string]string, principal float64) {
+	bank := strings.ToUpper(p["emi_bank"])
+	if bank == "" {
+		bank = "HDFC"
+	}
+	tenure, err := strconv.Atoi(p["emi_tenure"])
+	if err != nil || tenure < 1 || tenure > 60 {
+		tenure = 3
+	}
+	emiType := strings.ToUpper(p["emi_type"])
+	if emiType == "" {
+		emiType = "STANDARD_EMI"
+	}
+	o.doc["emi_bank"], o.doc["emi_tenure"] = bank, tenure
+	o.doc["emi_details"] = map[string]any{
+		"bank": bank, "monthly_payment": amount(principal / float64(tenure)), "interest": amount(0), "subvention_amount": amount(0),
+		"conversion_details": nil, "principal_amount": amount(principal), "additional_processing_fee_info": nil,
+		"tenure": tenure, "subvention_info": []any{}, "emi_type": emiType, "processed_by": "BANK",
+	}
 }
 
 // OrderJSON returns the order as GET /orders/{id} serves it, for the V4 API and tests.
@@ -133,6 +183,11 @@ func (s *Server) newOrder(w http.ResponseWriter, r *http.Request, p map[string]s
 	if currency == "" {
 		currency = "INR"
 	}
+	if !isCurrencyCode(currency) {
+		// The documented INVALID_INPUT answer names currency (facts § 6.1).
+		invalidInput(w, "currency")
+		return nil, false
+	}
 	opts, field, ok := parseMandateOptions(p, s.clock.now(), currency)
 	if !ok {
 		invalidInput(w, field)
@@ -178,6 +233,19 @@ func (s *Server) newOrder(w http.ResponseWriter, r *http.Request, p map[string]s
 	return &order{doc: doc, mandateOpts: opts}, true
 }
 
+// isCurrencyCode says whether c is an ISO 4217 code's shape: three capital letters.
+func isCurrencyCode(c string) bool {
+	if len(c) != 3 {
+		return false
+	}
+	for i := 0; i < 3; i++ {
+		if c[i] < 'A' || c[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
 // handleTxn runs a test-mode payment: the instrument decides the outcome at once (testmode.go).
 // With mandate_id it debits that mandate instead (mandate execution), creating the order from
 // order.* fields when no order_id is given.
@@ -208,8 +276,8 @@ func (s *Server) handleTxn(w http.ResponseWriter, r *http.Request) {
 	method := strings.ToUpper(p["payment_method"])
 	card := strings.ReplaceAll(p["card_number"], " ", "")
 	pm := payment{pmt: pmt, method: method, splits: splits, out: outcome(pmt, method, card, p["upi_vpa"])}
-	if a, ok := autoRefundCards[card]; ok && pmt == "CARD" {
-		pm.out, pm.autoRefund = charged, &a
+	if succeeds, ok := TestAutoRefundCards[card]; ok && pmt == "CARD" {
+		pm.out, pm.autoRefund = charged, &autoRefund{succeeds: succeeds}
 	}
 	s.runPayment(w, r, p, id, pm)
 }
@@ -219,7 +287,7 @@ type payment struct {
 	pmt, method string
 	splits      []split
 	out         Outcome
-	// autoRefund: the payment succeeds late and Juspay refunds it (testmode.go).
+	// autoRefund: the payment succeeds late and Juspay refunds it (TestAutoRefundCards).
 	autoRefund *autoRefund
 	// debit is the mandate a mandate execution debits.
 	debit *mandate
@@ -282,6 +350,12 @@ func rewardSplits(raw string) ([]split, error) {
 	return out, nil
 }
 
+// autoRefund is what happens to a payment that succeeds late: Juspay refunds it on its own,
+// and the refund succeeds or fails.
+type autoRefund struct {
+	succeeds bool
+}
+
 type event struct {
 	name, key string
 	content   map[string]any
@@ -336,6 +410,10 @@ func (s *Server) pay(o *order, r *http.Request, p map[string]string, pm payment)
 			"saved_to_locker": strings.EqualFold(p["save_to_locker"], "true"), "name_on_card": p["name_on_card"], "card_issuer": "Juspay Test Bank",
 			"last_four_digits": card[len(card)-4:], "using_saved_card": false, "card_fingerprint": randomID("", 13),
 			"card_isin": card[:6], "card_type": "CREDIT", "card_brand": cardBrand(card), "using_token": false,
+			"token_type": "CARD",
+		}
+		if strings.EqualFold(p["is_emi"], "true") {
+			s.emi(o, p, total-rewards)
 		}
 	}
 	if pmt == "UPI" {
@@ -361,6 +439,8 @@ func (s *Server) pay(o *order, r *http.Request, p map[string]string, pm payment)
 		o.doc[k] = mainTxn[k]
 	}
 	if len(pm.splits) > 0 {
+		// Split orders show these two as the Twid and Debit + eNACH samples do.
+		o.doc["additional_info"], o.doc["rewards_breakup"] = map[string]any{}, nil
 		list := []any{mainTxn}
 		for i, sp := range pm.splits {
 			tw := s.txn(fmt.Sprintf("%s-%d", base, i+2), orderID, "REWARD", "TWID", sp.amount, charged, now)
@@ -469,6 +549,11 @@ func (s *Server) txn(txnID, orderID, pmt, method string, amt float64, out Outcom
 		"resp_code": out.Code, "rrn": randomID("", 6), "created": now, "epg_txn_id": randomID("pay_", 7),
 		"resp_message": out.Message, "auth_id_code": "", "txn_id": txnID, "offer_availed": false,
 	}
+	if pmt == "CARD" {
+		// The card network's side, as the cred-offers HyperCheckout webhook sample shows it.
+		pgr["auth_ref_num"], pgr["eci"], pgr["gateway_merchant_id"] = randomID("", 6), "05", "jpcheck_test_mid"
+		pgr["network_error_code"], pgr["network_error_message"], pgr["arn"] = nil, nil, nil
+	}
 	st := statusPair(out.Status)
 	auth := ""
 	if pmt == "CARD" || pmt == "NB" {
@@ -494,6 +579,9 @@ func nilIfEmpty(s string) any {
 	return s
 }
 
+var webhookCardKeys = []string{"using_token", "using_saved_card", "saved_to_locker", "last_four_digits", "name_on_card", "expiry_year",
+	"expiry_month", "card_type", "card_reference", "card_issuer", "card_isin", "card_fingerprint", "card_brand"}
+
 // webhookTxn is a txn as TXN_CHARGED / TXN_FAILED carry it (facts § 3.3).
 func webhookTxn(t map[string]any, order map[string]any) map[string]any {
 	d := t["txn_detail"].(map[string]any)
@@ -509,8 +597,15 @@ func webhookTxn(t map[string]any, order map[string]any) map[string]any {
 	if f, ok := d["txn_flow_type"]; ok {
 		out["txn_flow_type"] = f
 	}
-	if c, ok := order["card"]; ok {
-		out["card"] = c
+	if c, ok := order["card"].(map[string]any); ok {
+		// content.txn.card has the Card Object table's keys (webhooks § Card Object Parameters).
+		card := map[string]any{}
+		for _, k := range webhookCardKeys {
+			if v, ok := c[k]; ok {
+				card[k] = v
+			}
+		}
+		out["card"] = card
 	}
 	return out
 }

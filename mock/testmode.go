@@ -48,17 +48,12 @@ var (
 // upi.payment_method_sub_detail.mode CREDIT_CARD.
 var TestUPICreditVPAs = map[string]bool{"successcc@upi": true}
 
-// autoRefund is what happens to a payment that succeeds late: Juspay refunds it on its own
-// (AUTO_REFUNDED, facts § 1.1), and the refund succeeds or fails.
-type autoRefund struct {
-	succeeds bool
-}
-
-// autoRefundCards pay late: the order ends AUTO_REFUNDED, with AUTO_REFUND_SUCCEEDED or
-// AUTO_REFUND_FAILED (README § Test mode).
-var autoRefundCards = map[string]autoRefund{
-	"4000000000000101": {succeeds: true},
-	"4000000000000200": {succeeds: false},
+// TestAutoRefundCards pay late: Juspay refunds such a payment on its own, so the order ends
+// AUTO_REFUNDED (facts § 1.1) with a refund initiated_by AUTO_REFUNDED that succeeds (true:
+// AUTO_REFUND_SUCCEEDED) or fails (false: AUTO_REFUND_FAILED). README § Test mode.
+var TestAutoRefundCards = map[string]bool{
+	"4000000000000101": true,
+	"4000000000000200": false,
 }
 
 // TestRefundAmounts are refund amounts whose refund does not succeed: it fails at the gateway
