@@ -26,6 +26,20 @@ var refundFields = []string{"id", "amount", "status"}
 // txnFields are compared between content.txn of TXN_* and the txn_detail order status shows.
 var txnFields = []string{"txn_uuid", "status", "txn_amount", "net_amount", "order_id", "currency", "gateway"}
 
+// orderMandateFields are compared between the mandate blocks of an order webhook and order
+// status.
+var orderMandateFields = []string{"mandate_id", "mandate_status", "mandate_type", "max_amount"}
+
+// mandateFields are compared between content.mandate of MANDATE_* and the Mandate Status API.
+// max_amount is a decimal string in the callback and a number in the API: compared by value.
+var mandateFields = []string{"status", "mandate_id", "order_id", "customer_id", "mandate_type", "mandate_token",
+	"max_amount", "amount_rule", "frequency", "rule_type", "rule_value", "start_date", "end_date", "currency",
+	"block_fund", "revokable_by_customer"}
+
+// notificationFields are compared between content.notification of NOTIFICATION_* and the
+// Notification Status API.
+var notificationFields = []string{"id", "status", "object_reference_id", "description", "provider_name", "notification_type", "source_object"}
+
 // compareOrder compares the order inside a webhook (at webhookBase in the envelope, such as
 // /content/order) with order status. Expected is order status' value, Actual the webhook's.
 func compareOrder(webhookOrder, apiOrder map[string]any, webhookBase, webhookRequest, apiRequest string) []Finding {
@@ -35,6 +49,47 @@ func compareOrder(webhookOrder, apiOrder map[string]any, webhookBase, webhookReq
 	}
 	c.refunds(webhookOrder, apiOrder)
 	c.txnList(webhookOrder, apiOrder)
+	wm, okW := webhookOrder["mandate"].(map[string]any)
+	am, okA := apiOrder["mandate"].(map[string]any)
+	if okW && okA {
+		for _, f := range orderMandateFields {
+			c.field(wm, am, f, "/mandate/"+f, "/mandate/"+f)
+		}
+	}
+	return c.out
+}
+
+// compareMandate compares content.mandate of a MANDATE_* webhook with the mandate the Mandate
+// Status API returns right after.
+func compareMandate(webhookMandate, apiMandate map[string]any, webhookBase, webhookRequest, apiRequest string) []Finding {
+	c := comparison{base: webhookBase, request: webhookRequest, apiRequest: apiRequest}
+	for _, f := range mandateFields {
+		c.field(webhookMandate, apiMandate, f, "/"+f, "/"+f)
+	}
+	wi, _ := webhookMandate["payment_info"].(map[string]any)
+	ai, _ := apiMandate["payment_info"].(map[string]any)
+	if wi != nil && ai != nil {
+		for _, f := range []string{"payment_method_type", "payment_method"} {
+			c.field(wi, ai, f, "/payment_info/"+f, "/payment_info/"+f)
+		}
+	}
+	return c.out
+}
+
+// compareNotification compares content.notification of a NOTIFICATION_* webhook with the
+// Notification Status API's answer right after.
+func compareNotification(webhookN, apiN map[string]any, webhookBase, webhookRequest, apiRequest string) []Finding {
+	c := comparison{base: webhookBase, request: webhookRequest, apiRequest: apiRequest}
+	for _, f := range notificationFields {
+		c.field(webhookN, apiN, f, "/"+f, "/"+f)
+	}
+	for _, sub := range []struct{ obj, key string }{{"mandate", "mandate_id"}, {"source_info", "amount"}, {"source_info", "txn_date"}} {
+		w, _ := webhookN[sub.obj].(map[string]any)
+		a, _ := apiN[sub.obj].(map[string]any)
+		if w != nil && a != nil {
+			c.field(w, a, sub.key, "/"+sub.obj+"/"+sub.key, "/"+sub.obj+"/"+sub.key)
+		}
+	}
 	return c.out
 }
 
@@ -82,8 +137,9 @@ func apiTxn(order map[string]any, txnID string) (map[string]any, string) {
 	return nil, ""
 }
 
-// compareDelivery compares a delivery's content with order status, by the event's content
-// key; events that carry neither an order nor a txn have nothing to compare.
+// compareDelivery compares a delivery's content with what the API says right after, by the
+// event's content key: order status for order and txn events, the Mandate Status API for
+// mandate events, the Notification Status API for notification events.
 func compareDelivery(d Delivery, apiOrder map[string]any, apiRequest string) []Finding {
 	env, ok := decodeObject(d.Body)
 	if !ok {
@@ -99,6 +155,10 @@ func compareDelivery(d Delivery, apiOrder map[string]any, apiRequest string) []F
 		return compareOrder(inner, apiOrder, "/content/order", d.Request(), apiRequest)
 	case family == "txn":
 		return compareTxn(inner, apiOrder, "/content/txn", d.Request(), apiRequest)
+	case family == "mandate":
+		return compareMandate(inner, apiOrder, "/content/mandate", d.Request(), apiRequest)
+	case family == "notification":
+		return compareNotification(inner, apiOrder, "/content/notification", d.Request(), apiRequest)
 	}
 	return nil
 }

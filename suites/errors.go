@@ -68,6 +68,11 @@ func errorSpecs(e *env) {
 					form.Del("amount")
 					return Request{Method: "POST", Path: "/orders", Form: form}
 				}, "amount"),
+				Entry("POST /orders with an invalid currency", func() Request {
+					form := errorsOrderForm(uniqueID("jpe", 8))
+					form.Set("currency", "rupees")
+					return Request{Method: "POST", Path: "/orders", Form: form}
+				}, "currency"),
 				Entry("POST /orders/{order_id}/refunds without unique_request_id", func() Request {
 					form := rewardsForm("rewards-order-refund-request.json", map[string]string{"unique_request_id": "", "amount": "1"})
 					return Request{Method: "POST", Path: "/orders/" + url.PathEscape(e.orderID(ScenarioCard)) + "/refunds", Form: form}

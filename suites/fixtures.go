@@ -40,6 +40,13 @@ const (
 	ScenarioRewardsSplitTxn     = "rewards/split-txn"
 	ScenarioRewardsSplitRefunds = "rewards/split-refunds"
 	ScenarioNotFound            = "errors/not-found"
+	// The flows' data where a target's test mode differs from the README's conventions: with
+	// the scenario named, its flow runs with these values even without test_mode.
+	ScenarioFlowMandate           = "flows/mandate"
+	ScenarioFlowRefundFailure     = "flows/refund-failure"
+	ScenarioFlowRefundReview      = "flows/refund-manual-review"
+	ScenarioFlowAutoRefundSuccess = "flows/auto-refund-success"
+	ScenarioFlowAutoRefundFailure = "flows/auto-refund-failure"
 )
 
 // Scenarios lists every scenario name a fixtures file may use.
@@ -50,7 +57,8 @@ func Scenarios() []string {
 		ScenarioSplitTxn, ScenarioRefunds, ScenarioFullGatewayResponse, ScenarioV4OrderStatus,
 		ScenarioListOffers, ScenarioCredOffers, ScenarioOffersBlock, ScenarioPaymentMethods,
 		ScenarioEligibility, ScenarioWalletLink, ScenarioRewardsSplitTxn, ScenarioRewardsSplitRefunds,
-		ScenarioNotFound,
+		ScenarioNotFound, ScenarioFlowMandate, ScenarioFlowRefundFailure, ScenarioFlowRefundReview,
+		ScenarioFlowAutoRefundSuccess, ScenarioFlowAutoRefundFailure,
 	}
 }
 
@@ -65,6 +73,9 @@ type Fixtures struct {
 	// TestMode says the target runs test-mode payments (the cards and VPAs of the README's
 	// test-mode table); without it the flows and the webhook triggers are skipped.
 	TestMode bool `yaml:"test_mode"`
+	// TestClock says the target serves the reference implementation's test clock (POST
+	// /_mock/clock, README § Test clock); without it the mandate expiry flow is skipped.
+	TestClock bool `yaml:"test_clock"`
 	// Scenarios is keyed by the Scenario* names.
 	Scenarios map[string]Scenario `yaml:"scenarios"`
 	// V4 holds the keys of the encrypted order status; without it the v4 specs are skipped.
@@ -80,6 +91,10 @@ type Scenario struct {
 	MerchantID string `yaml:"merchant_id,omitempty"`
 	Mobile     string `yaml:"mobile,omitempty"`
 	OTP        string `yaml:"otp,omitempty"`
+	// The flows/* scenarios: the instrument or amount that has the flow's outcome on the target.
+	UPIVPA     string `yaml:"upi_vpa,omitempty"`
+	CardNumber string `yaml:"card_number,omitempty"`
+	Amount     string `yaml:"amount,omitempty"`
 }
 
 // V4Keys are the PEM files of the V4 encrypted order status: the merchant's private key signs
@@ -166,8 +181,9 @@ const (
 func DefaultFixtures() *Fixtures {
 	order := func(id string) Scenario { return Scenario{OrderID: id} }
 	return &Fixtures{
-		Version:  1,
-		TestMode: true,
+		Version:   1,
+		TestMode:  true,
+		TestClock: true,
 		Scenarios: map[string]Scenario{
 			ScenarioCard:                order("JP1636474794"),
 			ScenarioNetbanking:          order("JPAYNEW032"),

@@ -63,6 +63,9 @@ func flowSpecs(e *env) {
 			})
 			It("delivers the order's events in order", func() { e.flowOrdering(f) })
 		})
+
+		refundOutcomeSpecs(e)
+		mandateSpecs(e)
 	})
 }
 
@@ -116,7 +119,23 @@ func (e *env) flowCreate(f *flowState) {
 }
 
 func (e *env) flowPay(f *flowState, card string) {
-	resp := e.post("/txns", e.flowCardForm(f.orderID, card))
+	GinkgoHelper()
+	e.flowPayForm(f, e.flowCardForm(f.orderID, card))
+}
+
+// flowEMIForm pays orderID with card on a 3-month EMI.
+func (e *env) flowEMIForm(orderID, card string) url.Values {
+	f := e.flowCardForm(orderID, card)
+	f.Set("is_emi", "true")
+	f.Set("emi_bank", "HDFC")
+	f.Set("emi_tenure", "3")
+	f.Set("emi_type", "STANDARD_EMI")
+	return f
+}
+
+// flowPayForm pays the flow's order with form; the answer's txn_id is the flow's txn.
+func (e *env) flowPayForm(f *flowState, form url.Values) {
+	resp := e.post("/txns", form)
 	expectStatus(resp, 200)
 	Expect(resp).To(SatisfyContract(contracts.KindTxn))
 	o := object(resp.Body)
@@ -129,7 +148,9 @@ func (e *env) flowPay(f *flowState, card string) {
 // flowStatus checks order status after the payment: the outcome the test-mode table gives the
 // card, with its status_id, the amount ordered and the txn just made.
 func (e *env) flowStatus(f *flowState, want string) {
-	resp := e.get("/orders/" + f.orderID)
+	// With the full gateway response (order-status § Query Parameters), so what the gateway
+	// answered is checked too.
+	resp := e.get("/orders/" + f.orderID + "?options.add_full_gateway_response=true")
 	expectStatus(resp, 200)
 	Expect(resp).To(SatisfyContract(contracts.KindOrderStatus))
 	o := object(resp.Body)

@@ -1,10 +1,8 @@
 package suites
 
 import (
-	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jpcheck/jpcheck/contracts"
 	. "github.com/onsi/ginkgo/v2"
@@ -26,9 +24,9 @@ func webhookSpecs(e *env) {
 			}
 		})
 
-		It("triggers events through test-mode payments and a refund", func() {
-			if !trig.testMode {
-				Skip("the fixtures do not declare test_mode: jpcheck cannot make the target pay or refund, so it only judges what arrives")
+		It("triggers events through test-mode payments, refunds and a mandate's life", func() {
+			if len(trig.steps) == 0 {
+				Skip("the fixtures neither declare test_mode nor name a flows/* scenario: jpcheck cannot make the target pay, refund or register a mandate, so it only judges what arrives")
 			}
 			if len(trig.problems) > 0 {
 				Fail("triggering webhooks failed:\n  " + strings.Join(trig.problems, "\n  "))
@@ -60,99 +58,6 @@ func webhookSpecs(e *env) {
 	})
 }
 
-// webhookTrigger is what the area did to make the target send webhooks.
-type webhookTrigger struct {
-	testMode bool
-	// expected are the deliveries the steps that succeeded must produce.
-	expected []expectedEvent
-	// skipped names, per event, why a step that would produce it did not run or failed.
-	skipped  map[string]string
-	problems []string
-}
-
-type expectedEvent struct{ event, orderID string }
-
-// Test-mode instruments (README § Test mode).
-const (
-	testCardCharged    = "4111111111111111"
-	testCardAuthnFails = "4000000000000002"
-)
-
-// triggerWebhooks pays one order, fails another and refunds part of the first, then waits
-// (bounded by the webhook timeout) for the events those steps produce. A failed step is a
-// problem for the trigger spec, not an assertion here, so the event specs can still judge
-// what did arrive.
-func (e *env) triggerWebhooks() *webhookTrigger {
-	t := &webhookTrigger{testMode: e.fixtures.TestMode, skipped: map[string]string{}}
-	if !t.testMode {
-		return t
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*e.client.http.Timeout+e.webhookTimeout)
-	defer cancel()
-	// One deadline for every wait: the events come in parallel, not one timeout each.
-	waitCtx, cancelWait := context.WithDeadline(ctx, time.Now().Add(e.webhookTimeout))
-	defer cancelWait()
-
-	paid := uniqueID("jpw", 6)
-	if e.triggerStep(ctx, t, "create order "+paid, Request{Method: "POST", Path: "/orders", Form: flowOrderForm(paid, flowAmount)}, "TXN_CREATED", "TXN_CHARGED", "ORDER_SUCCEEDED", "REFUND_INITIATED", "ORDER_REFUNDED") &&
-		e.triggerStep(ctx, t, "pay order "+paid+" with card "+testCardCharged, Request{Method: "POST", Path: "/txns", Form: e.flowCardForm(paid, testCardCharged)}, "TXN_CREATED", "TXN_CHARGED", "ORDER_SUCCEEDED", "REFUND_INITIATED", "ORDER_REFUNDED") {
-		t.expect(paid, "TXN_CREATED", "TXN_CHARGED", "ORDER_SUCCEEDED")
-		// Refund only what the target confirmed charged: a real sandbox may settle later.
-		if _, err := e.receiver.Wait(waitCtx, matchEvent(paid, "ORDER_SUCCEEDED")); err != nil {
-			t.skip(fmt.Sprintf("no ORDER_SUCCEEDED for order %s within %s, so it was not refunded", paid, e.webhookTimeout), "REFUND_INITIATED", "ORDER_REFUNDED")
-		} else if e.triggerStep(ctx, t, "refund order "+paid, Request{Method: "POST", Path: "/orders/" + paid + "/refunds", Form: flowRefundForm(uniqueID("jpr", 6), flowRefundAmount)}, "REFUND_INITIATED", "ORDER_REFUNDED") {
-			t.expect(paid, "REFUND_INITIATED", "ORDER_REFUNDED")
-		}
-	}
-	failed := uniqueID("jpw", 6)
-	if e.triggerStep(ctx, t, "create order "+failed, Request{Method: "POST", Path: "/orders", Form: flowOrderForm(failed, flowAmount)}, "TXN_CREATED", "TXN_FAILED", "ORDER_FAILED") &&
-		e.triggerStep(ctx, t, "pay order "+failed+" with card "+testCardAuthnFails, Request{Method: "POST", Path: "/txns", Form: e.flowCardForm(failed, testCardAuthnFails)}, "TXN_CREATED", "TXN_FAILED", "ORDER_FAILED") {
-		t.expect(failed, "TXN_CREATED", "TXN_FAILED", "ORDER_FAILED")
-	}
-	for _, x := range t.expected {
-		if _, err := e.receiver.Wait(waitCtx, matchEvent(x.orderID, x.event)); err != nil {
-			break // the deadline passed: the event specs report what is missing
-		}
-	}
-	return t
-}
-
-// triggerStep sends req and reports whether the target answered 200; otherwise the events
-// the step leads to are not expected, with the failure as the reason.
-func (e *env) triggerStep(ctx context.Context, t *webhookTrigger, what string, req Request, events ...string) bool {
-	resp, err := e.client.do(ctx, req)
-	problem := ""
-	switch {
-	case err != nil:
-		problem = fmt.Sprintf("%s: %s", what, oneLine(err.Error()))
-	case resp.Status != 200:
-		problem = fmt.Sprintf("%s: %s answered %d, want 200; body: %s", what, resp.Request, resp.Status, clipBody(resp.Body))
-	default:
-		return true
-	}
-	t.problems = append(t.problems, problem)
-	t.skip("triggering it failed: "+problem, events...)
-	return false
-}
-
-func (t *webhookTrigger) expect(orderID string, events ...string) {
-	for _, ev := range events {
-		t.expected = append(t.expected, expectedEvent{ev, orderID})
-	}
-}
-
-func (t *webhookTrigger) skip(reason string, events ...string) {
-	for _, ev := range events {
-		if _, ok := t.skipped[ev]; !ok {
-			t.skipped[ev] = reason
-		}
-	}
-}
-
-func matchEvent(orderID, event string) func(Delivery) bool {
-	return func(d Delivery) bool { return d.OrderID == orderID && d.EventName == event }
-}
-
 // webhookEventSpec judges every delivery of event against the contract, and fails when an
 // event the area triggered never came.
 func (e *env) webhookEventSpec(t *webhookTrigger, event string) {
@@ -165,8 +70,8 @@ func (e *env) webhookEventSpec(t *webhookTrigger, event string) {
 	}
 	var problems []string
 	for _, x := range t.expected {
-		if x.event == event && !hasDelivery(ds, x.orderID) {
-			problems = append(problems, fmt.Sprintf("expected %s %s delivery for order %s within %s", article(event), event, x.orderID, e.webhookTimeout))
+		if x.event == event && !hasDelivery(ds, x.match) {
+			problems = append(problems, fmt.Sprintf("expected %s %s delivery for %s within %s", article(event), event, x.what, e.webhookTimeout))
 		}
 	}
 	if len(ds) == 0 && len(problems) == 0 {
@@ -195,9 +100,9 @@ func article(word string) string {
 	return "a"
 }
 
-func hasDelivery(ds []Delivery, orderID string) bool {
+func hasDelivery(ds []Delivery, match func(Delivery) bool) bool {
 	for _, d := range ds {
-		if d.OrderID == orderID {
+		if match(d) {
 			return true
 		}
 	}
@@ -211,13 +116,6 @@ func untriggeredReason(t *webhookTrigger, event string) string {
 	}
 	if !t.testMode {
 		return "the fixtures do not declare test_mode"
-	}
-	family, _ := contracts.EventFamily(event)
-	switch {
-	case family == "mandate" || family == "notification":
-		return "mandates and their pre-debit notifications need a customer's registration, which test mode does not script"
-	case strings.Contains(event, "REFUND"):
-		return "the README's test mode settles every refund at once: no refund fails, needs review or is auto-refunded"
 	}
 	return "no step of the README's test mode produces it"
 }

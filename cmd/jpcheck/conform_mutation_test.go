@@ -109,6 +109,13 @@ func mutations() []mutation {
 		create      = responseMutations(suites.LabelFlows, "POST", "/orders")
 		pay         = responseMutations(suites.LabelFlows, "POST", "/txns")
 		refund      = responseMutations(suites.LabelFlows, "POST", "/orders/*/refunds")
+		mandateAPI  = responseMutations(suites.LabelFlows, "POST", "/mandates/*")
+		mandateList = responseMutations(suites.LabelFlows, "GET", "/customers/*/mandates")
+		activated   = webhookMutations("MANDATE_ACTIVATED")
+		paused      = webhookMutations("MANDATE_PAUSED")
+		notified    = webhookMutations("NOTIFICATION_SUCCEEDED")
+		autoRefund  = webhookMutations("AUTO_REFUND_SUCCEEDED")
+		refundFail  = webhookMutations("ORDER_REFUND_FAILED")
 	)
 	const twid = "/payload/wallets/0/paymentMethodsEligibility/0"
 	return []mutation{
@@ -167,6 +174,16 @@ func mutations() []mutation {
 		create("required", "/payment_links", mutRemove(), contracts.RuleRequired),
 		pay("enum", "/status", mutSet("CHARGD"), contracts.RuleEnum),
 		refund("format", "/date_created", mutSet("now"), contracts.RuleFormat),
+		// Mandates: the mandate APIs name their mandate; a list is an object "list"; the
+		// mandate and notification webhooks type their flags, enums and epoch dates; an
+		// auto-refunded order's status_id is 36; a refund's created is a date-time.
+		mandateAPI("required", "/mandate_id", mutRemove(), contracts.RuleRequired),
+		mandateList("enum", "/object", mutSet("lists"), contracts.RuleConst, contracts.RuleEnum),
+		activated("type", "/content/mandate/block_fund", mutSet("no"), contracts.RuleType),
+		paused("enum", "/content/mandate/frequency", mutSet("HOURLY"), contracts.RuleEnum),
+		notified("format", "/content/notification/last_updated", mutSet("yesterday"), contracts.RuleFormat),
+		autoRefund("invariant", "/content/order/status_id", mutSet(21), contracts.RuleStatusID),
+		refundFail("format", "/content/order/refunds/0/created", mutSet("28/07/2023"), contracts.RuleFormat),
 	}
 }
 
