@@ -23,8 +23,8 @@ import (
 	"github.com/jpcheck/jpcheck/contracts"
 )
 
-// The "Real client" test of issue 3: the official Node SDK, expresscheckout-nodejs, against
-// the mock over TLS on 127.0.0.1:443. The SDK cannot be pointed at another port (facts § 5.1),
+// The "Real client" test of issues 3 and 12: the official Node SDK, expresscheckout-nodejs,
+// against the mock over TLS on 127.0.0.1:443, with Basic auth and with jweAuth. The SDK cannot be pointed at another port (facts § 5.1),
 // so this test needs root or CAP_NET_BIND_SERVICE (CI runs tests as root), node and npm, and
 // the npm registry (or a warm npm cache).
 
@@ -105,6 +105,7 @@ func TestNodeSDKFlow(t *testing.T) {
 		}
 	}
 	orderID, refundID := randomID("nodesdk", 6), randomID("rfnd", 8)
+	jweOrderID, jweRefundID := randomID("nodejwe", 6), randomID("rfnd", 8)
 	const merchantID = "node_sdk_merchant"
 	env := append(os.Environ(),
 		"NODE_EXTRA_CA_CERTS="+filepath.Join(secrets, "ca.pem"),
@@ -116,6 +117,8 @@ func TestNodeSDKFlow(t *testing.T) {
 		"JPCHECK_MERCHANT_PRIVATE_KEY_FILE="+filepath.Join(secrets, "merchant_private.pem"),
 		"JPCHECK_ORDER_ID="+orderID,
 		"JPCHECK_REFUND_ID="+refundID,
+		"JPCHECK_JWE_ORDER_ID="+jweOrderID,
+		"JPCHECK_JWE_REFUND_ID="+jweRefundID,
 	)
 	steps := nodeSDKRun(t, dir, env)
 
@@ -156,33 +159,53 @@ func TestNodeSDKFlow(t *testing.T) {
 		t.Errorf("order.status over JWE differs from over Basic auth:\nbasic %s\njwe   %s", a, b)
 	}
 
-	refund := nodeSDKResult(t, steps, "order.refund")
-	nodeSDKStrict(t, s, contracts.KindOrderStatus, "order.refund", refund)
-	nodeSDKWant(t, "order.refund", refund, map[string]any{"order_id": orderID})
-	refunds, _ := refund["refunds"].([]any)
-	found := false
-	for _, r := range refunds {
-		r, _ := r.(map[string]any)
-		if r["unique_request_id"] == refundID {
-			found = true
-			nodeSDKWant(t, "order.refund refunds[]", r, map[string]any{"amount": 20.25})
-			if r["status"] == nil {
-				t.Errorf("order.refund: refund %s has no status", refundID)
-			}
-		}
-	}
-	if !found {
-		t.Errorf("order.refund: no refund with unique_request_id %s in %v", refundID, refund["refunds"])
-	}
+	nodeSDKRefund(t, s, steps, "order.refund", orderID, refundID, 20.25)
 
-	// The SDK chose the paths the facts describe (§ 2.5, § 5.1): JWE status is POST
-	// /v4/order-status, everything else Basic auth on the plain paths.
+	// With jweAuth: create (Basic: the SDK has no JWE order create), then pay, status and
+	// refund through the encrypted /v4 paths, each answer decrypted and verified by the SDK.
+	jweCreate := nodeSDKResult(t, steps, "jwe order.create")
+	nodeSDKStrict(t, s, contracts.KindOrderCreate, "jwe order.create", jweCreate)
+	nodeSDKWant(t, "jwe order.create", jweCreate, map[string]any{"status": "CREATED", "order_id": jweOrderID})
+	jwePay := nodeSDKResult(t, steps, "jwe payments.create")
+	nodeSDKStrict(t, s, contracts.KindTxn, "jwe payments.create", jwePay)
+	nodeSDKWant(t, "jwe payments.create", jwePay, map[string]any{"order_id": jweOrderID, "status": "CHARGED"})
+	jweStatus := nodeSDKResult(t, steps, "jwe order.status")
+	nodeSDKStrict(t, s, contracts.KindOrderStatus, "jwe order.status", jweStatus)
+	nodeSDKWant(t, "jwe order.status", jweStatus, map[string]any{
+		"order_id": jweOrderID, "status": "CHARGED", "amount": 200.0, "txn_id": jwePay["txn_id"], "merchant_id": merchantID,
+	})
+	nodeSDKRefund(t, s, steps, "jwe order.refund", jweOrderID, jweRefundID, 50.5)
+
+	// The SDK chose the paths the facts describe (§ 2.5, § 5.1): with jweAuth, payments,
+	// status and refunds go to /v4; everything else Basic auth on the plain paths.
 	wantSeen := strings.Join([]string{
 		"POST /orders", "POST /txns", "GET /orders/" + orderID, "POST /v4/order-status", "POST /orders/" + orderID + "/refunds",
+		"POST /orders", "POST /v4/txns", "POST /v4/order-status", "POST /v4/orders/" + jweOrderID + "/refunds",
 	}, "\n") + "\n"
 	if got := seen.String(); got != wantSeen {
 		t.Errorf("the SDK sent\n%swant\n%s", got, wantSeen)
 	}
+}
+
+// nodeSDKRefund checks an order.refund answer: the order, strict, listing the refund with its
+// amount and a status.
+func nodeSDKRefund(t *testing.T, s *Server, steps map[string]nodeSDKStep, step, orderID, refundID string, amount float64) {
+	t.Helper()
+	refund := nodeSDKResult(t, steps, step)
+	nodeSDKStrict(t, s, contracts.KindOrderStatus, step, refund)
+	nodeSDKWant(t, step, refund, map[string]any{"order_id": orderID})
+	refunds, _ := refund["refunds"].([]any)
+	for _, r := range refunds {
+		r, _ := r.(map[string]any)
+		if r["unique_request_id"] == refundID {
+			nodeSDKWant(t, step+" refunds[]", r, map[string]any{"amount": amount})
+			if r["status"] == nil {
+				t.Errorf("%s: refund %s has no status", step, refundID)
+			}
+			return
+		}
+	}
+	t.Errorf("%s: no refund with unique_request_id %s in %v", step, refundID, refund["refunds"])
 }
 
 // nodeSDKListen443 listens on 127.0.0.1:443, skipping where this user may not bind it and
