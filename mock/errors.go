@@ -44,6 +44,15 @@ func orderNotFound(w http.ResponseWriter, orderID string) {
 	})
 }
 
+// resourceNotFound is the 400 for an unknown txn, mandate or notification, in the shape of the
+// order's NOT_FOUND (facts § 6.1): what names the resource ("Mandate").
+func resourceNotFound(w http.ResponseWriter, what string) {
+	writeJSON(w, http.StatusBadRequest, map[string]any{
+		"status": "NOT_FOUND", "status_id": 40,
+		"error_info": map[string]any{"user_message": what + " Not Found", "developer_message": what + " Not Found", "code": "RESOURCE_NOT_FOUND", "category": "USER_ERROR"},
+	})
+}
+
 // badRequest is the legacy 400 shape Juspay uses for a missing field ("order_id is missing").
 func badRequest(w http.ResponseWriter, msg string) {
 	writeJSON(w, http.StatusBadRequest, map[string]any{"status": "Bad Request", "error_message": msg, "error_code": msg})

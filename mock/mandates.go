@@ -435,14 +435,8 @@ func maskAccount(n string) string {
 	return strings.Repeat("X", len(n)-4) + n[len(n)-4:]
 }
 
-// mandateNotFound is the 400 for an unknown mandate id, in the shape of the other not-found
-// errors (facts § 6.1).
-func mandateNotFound(w http.ResponseWriter) {
-	writeJSON(w, http.StatusBadRequest, map[string]any{
-		"status": "NOT_FOUND", "status_id": 40,
-		"error_info": map[string]any{"user_message": "Mandate Not Found", "developer_message": "Mandate Not Found", "code": "RESOURCE_NOT_FOUND", "category": "USER_ERROR"},
-	})
-}
+// mandateNotFound is the 400 for an unknown mandate id.
+func mandateNotFound(w http.ResponseWriter) { resourceNotFound(w, "Mandate") }
 
 func mandateRefused(w http.ResponseWriter, msg string) {
 	writeJSON(w, http.StatusBadRequest, map[string]any{"status": "ERROR", "error_code": "invalid_request", "error_message": msg})
@@ -711,10 +705,7 @@ func (s *Server) handleNotification(w http.ResponseWriter, r *http.Request) {
 	}
 	s.store.mu.RUnlock()
 	if !ok {
-		writeJSON(w, http.StatusBadRequest, map[string]any{
-			"status": "NOT_FOUND", "status_id": 40,
-			"error_info": map[string]any{"user_message": "Notification Not Found", "developer_message": "Notification Not Found", "code": "RESOURCE_NOT_FOUND", "category": "USER_ERROR"},
-		})
+		resourceNotFound(w, "Notification")
 		return
 	}
 	writeJSON(w, http.StatusOK, body)

@@ -25,10 +25,7 @@ func (s *Server) handleTxnRefund(w http.ResponseWriter, r *http.Request) {
 	orderID, ok := s.store.txns[txnID]
 	s.store.mu.RUnlock()
 	if !ok {
-		writeJSON(w, http.StatusBadRequest, map[string]any{
-			"status": "NOT_FOUND", "status_id": 40,
-			"error_info": map[string]any{"user_message": "Transaction Not Found", "developer_message": "Transaction Not Found", "code": "RESOURCE_NOT_FOUND", "category": "USER_ERROR"},
-		})
+		resourceNotFound(w, "Transaction")
 		return
 	}
 	s.refund(w, r, orderID, txnID)

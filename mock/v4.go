@@ -72,27 +72,45 @@ var (
 	errV4Signature = errors.New("V4 request signature does not verify")
 )
 
-func (s *Server) handleV4OrderStatus(w http.ResponseWriter, r *http.Request) {
+// v4Request is a V4 request opened: its verified payload, and what the answer repeats.
+type v4Request struct {
+	payload []byte
+	shape   v4Shape
+	jsonJWS bool
+	pairs   *keyPairs
+}
+
+// v4ReadRequest reads, decrypts and verifies a V4 request; on failure it writes the documented
+// error (401 for a foreign signature, 400 "not enough input" for anything else) and reports false.
+func (s *Server) v4ReadRequest(w http.ResponseWriter, r *http.Request) (v4Request, bool) {
 	pairs, err := s.cfg.Keys.keyPairs()
 	if err != nil {
 		internalError(w)
-		return
+		return v4Request{}, false
 	}
 	token, shape, ok := v4ReadToken(r)
 	if !ok {
 		badRequest(w, "not enough input")
-		return
+		return v4Request{}, false
 	}
 	payload, jsonJWS, err := v4Open(token, pairs)
 	switch {
 	case errors.Is(err, errV4Signature):
 		writeRaw(w, http.StatusUnauthorized, accessDenied)
-		return
+		return v4Request{}, false
 	case err != nil:
 		badRequest(w, "not enough input")
+		return v4Request{}, false
+	}
+	return v4Request{payload: payload, shape: shape, jsonJWS: jsonJWS, pairs: pairs}, true
+}
+
+func (s *Server) handleV4OrderStatus(w http.ResponseWriter, r *http.Request) {
+	req, ok := s.v4ReadRequest(w, r)
+	if !ok {
 		return
 	}
-	id, full, ok := v4OrderID(w, payload)
+	id, full, ok := v4OrderID(w, req.payload)
 	if !ok {
 		return
 	}
@@ -104,12 +122,13 @@ func (s *Server) handleV4OrderStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if full {
+		var err error
 		if body, err = withFullGatewayResponse(body); err != nil {
 			internalError(w)
 			return
 		}
 	}
-	out, err := v4Seal(body, s.cfg.Keys.KeyID(), pairs, shape, jsonJWS)
+	out, err := v4Seal(body, s.cfg.Keys.KeyID(), req.pairs, req.shape, req.jsonJWS)
 	if err != nil {
 		internalError(w)
 		return
@@ -292,25 +311,11 @@ func v4Seal(order []byte, kid string, pairs *keyPairs, shape v4Shape, jsonJWS bo
 // documented unencrypted.
 func (s *Server) v4Call(h http.HandlerFunc) http.Handler {
 	return s.merchant(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		pairs, err := s.cfg.Keys.keyPairs()
-		if err != nil {
-			internalError(w)
-			return
-		}
-		token, shape, ok := v4ReadToken(r)
+		req, ok := s.v4ReadRequest(w, r)
 		if !ok {
-			badRequest(w, "not enough input")
 			return
 		}
-		payload, jsonJWS, err := v4Open(token, pairs)
-		switch {
-		case errors.Is(err, errV4Signature):
-			writeRaw(w, http.StatusUnauthorized, accessDenied)
-			return
-		case err != nil:
-			badRequest(w, "not enough input")
-			return
-		}
+		payload := req.payload
 		var obj map[string]json.RawMessage
 		if json.Unmarshal(payload, &obj) != nil || obj == nil {
 			badRequest(w, "not enough input")
@@ -327,7 +332,7 @@ func (s *Server) v4Call(h http.HandlerFunc) http.Handler {
 			writeRaw(w, rec.code, rec.body.Bytes())
 			return
 		}
-		out, err := v4Seal(rec.body.Bytes(), s.cfg.Keys.KeyID(), pairs, shape, jsonJWS)
+		out, err := v4Seal(rec.body.Bytes(), s.cfg.Keys.KeyID(), req.pairs, req.shape, req.jsonJWS)
 		if err != nil {
 			internalError(w)
 			return
