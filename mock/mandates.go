@@ -248,6 +248,10 @@ func (m *mandate) paymentInfo() map[string]any {
 		info["card"] = m.card
 		info["auth_type"] = "THREE_DS"
 	}
+	if m.bank != nil {
+		info["bank_details"] = map[string]any{"ifsc": m.bank["ifsc"], "beneficiary_name": m.bank["beneficiary_name"], "bank_name": m.bank["bank_name"], "account_number": m.bank["account_number"]}
+		info["auth_type"] = "THREE_DS"
+	}
 	return info
 }
 
@@ -264,9 +268,6 @@ func (m *mandate) statusBody() map[string]any {
 	if !m.activated.IsZero() && m.status != mandateFailure {
 		out["activated_at"], out["last_activated_at"] = rfc3339(m.activated), rfc3339(m.lastActivated)
 		out["mandate_debit_token"] = m.debitToken
-	}
-	if m.bank != nil {
-		out["bank_details"] = m.bank
 	}
 	if !m.pauseStart.IsZero() {
 		out["pause_start_date"] = rfc3339(m.pauseStart)

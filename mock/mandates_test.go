@@ -225,8 +225,8 @@ func TestMandateRegistrationByInstrument(t *testing.T) {
 					t.Errorf("a card mandate shows no card: %v", info)
 				}
 			case "netbanking":
-				if st["bank_details"] == nil {
-					t.Errorf("an e-mandate shows no bank_details: %v", st)
+				if info["bank_details"] == nil {
+					t.Errorf("an e-mandate shows no payment_info.bank_details: %v", info)
 				}
 			}
 		})
