@@ -242,3 +242,68 @@ func TestConsistencySameValue(t *testing.T) {
 		}
 	}
 }
+
+// A mandate webhook is held against the Mandate Status API (max_amount a decimal string in the
+// callback, a number in the API: equal by value), a notification against Notification Status,
+// and an order webhook's mandate block against order status'.
+func TestConsistencyMandatesAndNotifications(t *testing.T) {
+	mandate := func(f func(m map[string]any)) map[string]any {
+		m := map[string]any{"mandate_id": "m1", "status": "ACTIVE", "max_amount": "1000.00", "end_date": "2000000000",
+			"block_fund": false, "payment_info": map[string]any{"payment_method_type": "UPI", "payment_method": "COLLECT"}}
+		if f != nil {
+			f(m)
+		}
+		return m
+	}
+	api := mandate(func(m map[string]any) { m["max_amount"] = json.Number("1000") })
+	notification := func(f func(m map[string]any)) map[string]any {
+		m := map[string]any{"id": "n1", "status": "SUCCESS", "object_reference_id": "r1",
+			"mandate": map[string]any{"mandate_id": "m1"}, "source_info": map[string]any{"amount": "100.00", "txn_date": "1700000000"}}
+		if f != nil {
+			f(m)
+		}
+		return m
+	}
+	tests := []struct {
+		name, event, family string
+		content, api        map[string]any
+		pointers            []string
+	}{
+		{"mandate agrees", "MANDATE_ACTIVATED", "mandate", mandate(nil), api, nil},
+		{"mandate status and type", "MANDATE_PAUSED", "mandate", mandate(func(m map[string]any) {
+			m["status"], m["block_fund"] = "PAUSED", true
+			m["payment_info"].(map[string]any)["payment_method"] = "PAY"
+		}), api, []string{"/content/mandate/status", "/content/mandate/block_fund", "/content/mandate/payment_info/payment_method"}},
+		{"notification agrees", "NOTIFICATION_SUCCEEDED", "notification", notification(nil), notification(nil), nil},
+		{"notification status and amount", "NOTIFICATION_SUCCEEDED", "notification", notification(func(m map[string]any) {
+			m["status"] = "PENDING"
+			m["source_info"].(map[string]any)["amount"] = "1"
+		}), notification(nil), []string{"/content/notification/status", "/content/notification/source_info/amount"}},
+		{"order's mandate block", "ORDER_SUCCEEDED", "order",
+			edit(func(m map[string]any) { m["mandate"] = map[string]any{"mandate_id": "m1", "mandate_status": "FAILURE"} }),
+			edit(func(m map[string]any) { m["mandate"] = map[string]any{"mandate_id": "m1", "mandate_status": "ACTIVE"} }),
+			[]string{"/content/order/mandate/mandate_status"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body, _ := json.Marshal(map[string]any{"id": "e1", "event_name": tt.event, "content": map[string]any{tt.family: tt.content}})
+			d := Delivery{Seq: 1, EventID: "e1", EventName: tt.event, Body: body}
+			var got []string
+			for _, f := range compareDelivery(d, tt.api, "POST /mandates/m1") {
+				got = append(got, f.Pointer)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.pointers) {
+				t.Errorf("pointers %v, want %v", got, tt.pointers)
+			}
+		})
+	}
+	if got := mandateOf(Delivery{Body: []byte(`{"content":{"mandate":{"mandate_id":"m9"}}}`)}); got != "m9" {
+		t.Errorf("mandateOf = %q", got)
+	}
+	if got := notificationOf(Delivery{Body: []byte(`{"content":{"notification":{"id":"n9"}}}`)}); got != "n9" {
+		t.Errorf("notificationOf = %q", got)
+	}
+	if mandateOf(Delivery{Body: []byte(`not json`)}) != "" {
+		t.Error("mandateOf of a broken body")
+	}
+}

@@ -27,6 +27,15 @@ func TestLoadFixtures(t *testing.T) {
 	if _, ok := fx.Scenario(ScenarioWallet); ok {
 		t.Error("a scenario the file does not name must be absent (its specs skip)")
 	}
+	if !fx.TestClock {
+		t.Error("test_clock not read")
+	}
+	if s, _ := fx.Scenario(ScenarioFlowMandate); s.UPIVPA != "mandate@bank" {
+		t.Errorf("flows/mandate scenario = %+v", s)
+	}
+	if s, _ := fx.Scenario(ScenarioFlowRefundFailure); s.Amount != "1.13" || s.CardNumber != "4111111111111111" {
+		t.Errorf("flows/refund-failure scenario = %+v", s)
+	}
 	if fx.V4 == nil || fx.V4.KeyID != "key_1" || !strings.Contains(string(fx.V4.MerchantPrivatePEM), "PRIVATE KEY") || !strings.Contains(string(fx.V4.JuspayPublicPEM), "PUBLIC KEY") {
 		t.Errorf("v4 keys not read relative to the fixtures file: %+v", fx.V4)
 	}
@@ -85,6 +94,22 @@ func TestDefaultFixturesMatchMock(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
+	// The flows' test-mode values are the reference implementation's.
+	if mock.TestCards[testCardCharged].Status != "CHARGED" || mock.TestCards[testCardAuthnFails].Status != "AUTHENTICATION_FAILED" {
+		t.Error("the flows' test cards do not have the mock's outcomes")
+	}
+	if mock.TestVPAs[testVPACharged].Status != "CHARGED" || !mock.TestUPICreditVPAs[testVPACreditCard] || mock.TestBanks[testBankFails].Status == "CHARGED" {
+		t.Error("the flows' test VPAs and bank do not have the mock's outcomes")
+	}
+	if mock.TestRefundAmounts[testRefundFailureAmount] != "FAILURE" || mock.TestRefundAmounts[testRefundReviewAmount] != "MANUAL_REVIEW" {
+		t.Errorf("the flows' refund amounts are not the mock's: %v", mock.TestRefundAmounts)
+	}
+	if ok, known := mock.TestAutoRefundCards[testCardAutoRefundOK]; !ok || !known {
+		t.Error("testCardAutoRefundOK is not the mock's succeeding auto-refund card")
+	}
+	if ok, known := mock.TestAutoRefundCards[testCardAutoRefundFails]; ok || !known {
+		t.Error("testCardAutoRefundFails is not the mock's failing auto-refund card")
+	}
 	seeded := srv.SeededOrders()
 	fx := DefaultFixtures()
 	if err := fx.check(); err != nil {
