@@ -1,5 +1,6 @@
 // Package mock is a stateful Juspay-compatible reference implementation: orders, test-mode
-// payments, refunds, encrypted order status, offers, Twid rewards and webhooks, all in memory.
+// payments, refunds and their outcomes, mandates and pre-debit notifications, encrypted order
+// status and V4 calls, offers, Twid rewards, webhooks and a test clock, all in memory.
 // It is the default target of jpcheck's suites and load tests and a sandbox stand-in payment
 // teams run in their own CI.
 //

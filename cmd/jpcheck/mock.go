@@ -29,10 +29,13 @@ func newMockCmd(st streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "mock",
 		Short: "Serve the stateful Juspay-compatible reference implementation",
-		Long: `Mock serves a Juspay-compatible API from memory: orders, test-mode payments, refunds,
-encrypted order status (/v4/order-status), offers, Twid rewards and webhooks. It starts with every
-documented sample order seeded under its documented order_id and serves until interrupted,
-logging one line per request to stderr.
+		Long: `Mock serves a Juspay-compatible API from memory: orders, test-mode payments, refunds and
+their outcomes, mandates and pre-debit notifications, encrypted order status and V4 calls
+(/v4/order-status, /v4/txns, /v4/orders/{id}/refunds), offers, Twid rewards and webhooks. It
+starts with every documented sample order seeded under its documented order_id and serves until
+interrupted, logging one line per request to stderr. GET /_mock/webhooks lists the webhooks;
+POST /_mock/clock moves the mock's time forward (advance=720h or to=<time>), so mandate end
+dates and scheduled pauses arrive at once.
 
 The API key defaults to the test key jpcheck conform and jpcheck load also use (` + mock.DefaultAPIKey + `),
 read from JPCHECK_API_KEY when set; --api-key wins.`,
