@@ -85,6 +85,14 @@ func newRootCmd(st streams) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	// --version is jpcheck version; no shorthand, since -v is conform's --verbose.
+	showVersion := root.Flags().Bool("version", false, "print the version, the commit and the specs' digest (as jpcheck version)")
+	root.RunE = func(c *cobra.Command, _ []string) error {
+		if *showVersion {
+			return printVersion(st.out)
+		}
+		return c.Help()
+	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr("%v (see %s --help)", err, c.CommandPath()) })
 	root.AddCommand(newVersionCmd(st), newValidateCmd(st), newSpecsCmd(st), newMockCmd(st), newConformCmd(st), newLoadCmd(st), newReportCmd(st), newDiffCmd(st), newGraphQLCmd(st))
 	return root
