@@ -87,7 +87,7 @@ consumer's field was not supplied, 2 usage or configuration error (an invalid co
 	f.IntVar(&o.webhookCount, "webhook-count", 0, "with --webhooks-only, stop after N deliveries")
 	f.DurationVar(&o.webhookDuration, "webhook-duration", 0, "with --webhooks-only, stop after this long")
 	f.DurationVar(&o.timeout, "timeout", 10*time.Minute, "bound on the whole run")
-	f.BoolVar(&o.noRedact, "no-redact", false, "show customer email, phone, VPA and card fields in --report-dir's index.html and report.md")
+	f.BoolVar(&o.noRedact, "no-redact", false, "show customer email, phone, VPA and card fields in the text, the JSON on stdout, JUnit, index.html and report.md (run.json and the webhook journal always keep them)")
 	f.StringArrayVar(&o.consumerFiles, "consumer", nil, "a consumer contract: GraphQL query document over the derived schema (repeatable)")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "Ginkgo's verbose progress: every spec as it runs (to stderr with --format json)")
 	return cmd
@@ -352,25 +352,29 @@ func describeRun(run *reports.Run, o conformOpts) error {
 	return nil
 }
 
-// writeConformOutputs writes the report directory and JUnit, then the run on stdout.
+// writeConformOutputs writes the report directory and JUnit, then the run on stdout. Whatever
+// lands in a CI log (the text, the JSON on stdout, JUnit) has customer data masked unless
+// --no-redact; run.json keeps it, as the data reports are rebuilt from.
 func writeConformOutputs(st streams, o conformOpts, run *reports.Run) error {
 	if err := describeRun(run, o); err != nil {
 		return err
 	}
+	opts := reports.Options{NoRedact: o.noRedact}
+	shown := opts.Shown(run)
 	if o.reportDir != "" {
-		if err := reports.WriteDir(o.reportDir, run, reports.Options{NoRedact: o.noRedact}); err != nil {
+		if err := reports.WriteDir(o.reportDir, run, opts); err != nil {
 			return usageErr("--report-dir: %v", err)
 		}
 	}
 	if o.junit != "" {
-		if err := reports.WriteJUnit(o.junit, run); err != nil {
+		if err := reports.WriteJUnit(o.junit, shown); err != nil {
 			return usageErr("--junit: %v", err)
 		}
 	}
 	if o.format == "json" {
-		return reports.WriteJSON(st.out, run)
+		return reports.WriteJSON(st.out, shown)
 	}
-	if err := reports.WriteText(st.out, run); err != nil {
+	if err := reports.WriteText(st.out, shown); err != nil {
 		return err
 	}
 	if o.reportDir != "" {

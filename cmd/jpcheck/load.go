@@ -51,6 +51,7 @@ type loadOpts struct {
 	maxErrorFraction  float64
 
 	format, out string
+	noRedact    bool
 
 	allowProduction bool
 	maxRate         float64
@@ -110,6 +111,7 @@ is still printed and written).`,
 	f.BoolVar(&o.requireConclusive, "require-conclusive", false, "an inconclusive check fails the run")
 	f.Float64Var(&o.maxErrorFraction, "max-error-fraction", defaultMaxErrorFraction, "error budget: the largest fraction of requests that may fail (any error kind) before the run fails")
 	f.StringVar(&o.format, "format", "text", "text, json (the run on stdout) or openmetrics (for a Pushgateway or textfile collector)")
+	f.BoolVar(&o.noRedact, "no-redact", false, "show customer data the contract findings quote in the text and JSON on stdout (load.json always keeps it)")
 	f.StringVar(&o.out, "out", "", "write "+reports.LoadJSONFile+" (the JSON) and "+reports.LoadHistogramFile+" (the mergeable HDR histogram) to `DIR`")
 	f.BoolVar(&o.allowProduction, "allow-production", false, "allow a production Juspay host (api.juspay.in and the other documented ones)")
 	f.Float64Var(&o.maxRate, "max-rate", defaultMaxRate, "refuse a rate above this many requests per second (0: no cap; also needed for --rate 0 against a non-loopback target)")
