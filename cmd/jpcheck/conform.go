@@ -62,8 +62,9 @@ jpcheck graphql schema) is also judged against the responses and webhooks the sp
 every selected field must be supplied, of the right type, non-null where the schema says so.
 
 Exit: 0 every spec passed (skips allowed) and no consumer lacks a field, 1 any spec failed or a
-consumer's field was not supplied, 2 usage or configuration error (an invalid consumer file too),
-3 target unreachable.`,
+consumer's field was not supplied (or --webhooks-only received nothing), 2 usage or
+configuration error (an invalid consumer file too), 3 target unreachable, 130 interrupted
+(SIGINT or SIGTERM: the partial run is written first).`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, _ []string) error { return runConform(c.Context(), st, o) },
 	}
@@ -218,7 +219,11 @@ func runConform(ctx context.Context, st streams, o conformOpts) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	// SIGINT (or SIGTERM) stops the run: Ginkgo, which sees the signal too, interrupts the spec
+	// running and skips the rest; the partial run is written as usual, and the exit is 130.
+	sigCtx, stop := notifyInterrupt(ctx)
+	defer stop()
+	ctx, cancel := context.WithTimeout(sigCtx, o.timeout)
 	defer cancel()
 
 	embedded := o.target == "" && !o.webhooksOnly
@@ -234,7 +239,7 @@ func runConform(ctx context.Context, st streams, o conformOpts) error {
 		defer hooks.stop()
 	}
 	if o.webhooksOnly {
-		return watchWebhooks(ctx, st, o, p, set, hooks)
+		return watchWebhooks(ctx, sigCtx, st, o, p, set, hooks)
 	}
 
 	target, fixtures := o.target, p.fixtures
@@ -257,6 +262,9 @@ func runConform(ctx context.Context, st streams, o conformOpts) error {
 		}
 	}
 	if err := suites.Probe(ctx, target, nil); err != nil {
+		if sigCtx.Err() != nil {
+			return errInterrupted("before the run started")
+		}
 		if errors.Is(err, suites.ErrUnreachable) {
 			return &exitError{code: exitUnreachable, err: err}
 		}
@@ -283,6 +291,9 @@ func runConform(ctx context.Context, st streams, o conformOpts) error {
 	}
 	if err := writeConformOutputs(st, o, run); err != nil {
 		return err
+	}
+	if sigCtx.Err() != nil {
+		return errInterrupted("the specs run until then are reported")
 	}
 	if run.Summary.Specs == 0 {
 		return usageErr("no spec matches --label-filter %q and --focus %q", o.labelFilter, strings.Join(o.focus, " "))

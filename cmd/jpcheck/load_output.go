@@ -44,12 +44,12 @@ func finishLoad(st streams, o *loadOpts, p *loadPlan, res *load.Result) error {
 	return loadExit(res, o.maxErrorFraction)
 }
 
-// loadExit is the exit code of a run: aborted is 3, an SLO not met (a failed check, a
+// loadExit is the exit code of a run: interrupted is 130, an SLO not met (a failed check, a
 // generator that fell behind, an inconclusive check under --require-conclusive) or errors
 // over the budget are 1.
 func loadExit(res *load.Result, maxErrorFraction float64) error {
 	if res.Aborted {
-		return &exitError{code: exitUnreachable, err: errors.New("run aborted: the result covers the requests sent until then")}
+		return errInterrupted("the run was aborted; the result covers the requests sent until then")
 	}
 	if over := errorBudgetExceeded(res, maxErrorFraction); over != "" {
 		return &exitError{code: exitFindings, err: errors.New(over)}
@@ -104,7 +104,7 @@ func finishCapacity(st streams, o *loadOpts, p *loadPlan, c *load.CapacityResult
 	}
 	switch {
 	case c.Aborted:
-		return &exitError{code: exitUnreachable, err: errors.New("capacity search aborted: the result covers the rates tried until then")}
+		return errInterrupted("the capacity search was aborted; the result covers the rates tried until then")
 	case c.Capacity == 0:
 		return &exitError{code: exitFindings, err: errors.New("no rate tried met the SLO")}
 	}

@@ -253,7 +253,7 @@ func TestLoadUnreachable(t *testing.T) {
 }
 
 // Cancelling the context (what SIGINT does) stops the run: the partial result is printed and
-// written, and the exit is 3.
+// written, and the exit is 130 (TestLoadInterruptedBySignal sends the signal itself).
 func TestLoadInterrupted(t *testing.T) {
 	srv, err := mock.New(mock.Config{})
 	if err != nil {
@@ -274,8 +274,8 @@ func TestLoadInterrupted(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	code := run(ctx, []string{"load", "--target", ts.URL, "--order-id", "JP1636474794", "--rate", "20", "--duration", "10m",
 		"--format", "json", "--out", out}, strings.NewReader(""), &stdout, &stderr)
-	if code != exitUnreachable {
-		t.Fatalf("exit %d, want 3\nstderr:\n%s", code, stderr.String())
+	if code != exitInterrupted {
+		t.Fatalf("exit %d, want 130\nstderr:\n%s", code, stderr.String())
 	}
 	d := decodeLoad(t, stdout.String())
 	if !d.Aborted || d.Requests == 0 || len(d.SLO.Checks) != 7 {
@@ -284,7 +284,7 @@ func TestLoadInterrupted(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, reports.LoadJSONFile)); err != nil {
 		t.Errorf("the partial result is not written: %v", err)
 	}
-	usageLine("aborted")(t, stderr.String())
+	usageLine("interrupted", "aborted")(t, stderr.String())
 }
 
 // Without --target the run starts the reference implementation and requests its seeded
