@@ -181,11 +181,17 @@ func TestBrowserRendersReport(t *testing.T) {
 	if err != nil {
 		t.Fatalf("read the page: %v", err)
 	}
+	// The first screen (what a reader sees on opening the page; docs/report-screenshot.png is
+	// one) and the whole page.
+	top, err := chromedp.Run(tab, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
 	shot, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
-	saveArtifacts(t, dir, shot)
+	saveArtifacts(t, dir, top, shot)
 
 	for _, p := range problems.all() {
 		t.Errorf("the page in a browser: %s", p)
@@ -254,9 +260,9 @@ func TestBrowserCatchesABrokenPage(t *testing.T) {
 	}
 }
 
-// saveArtifacts keeps the screenshot and the page in $JPCHECK_ARTIFACTS (else a temporary
+// saveArtifacts keeps the screenshots and the page in $JPCHECK_ARTIFACTS (else a temporary
 // directory) and logs where.
-func saveArtifacts(t *testing.T, pageDir string, shot []byte) {
+func saveArtifacts(t *testing.T, pageDir string, top, shot []byte) {
 	t.Helper()
 	dir := os.Getenv("JPCHECK_ARTIFACTS")
 	if dir == "" {
@@ -269,7 +275,7 @@ func saveArtifacts(t *testing.T, pageDir string, shot []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, data := range map[string][]byte{"report-screenshot.png": shot, "report-index.html": page} {
+	for name, data := range map[string][]byte{"report-screenshot-top.png": top, "report-screenshot.png": shot, "report-index.html": page} {
 		path := filepath.Join(dir, name)
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
