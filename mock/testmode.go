@@ -3,7 +3,7 @@ package mock
 import "strings"
 
 // Test mode: the outcome of a payment is decided by what the payer used, so a flow runs end to
-// end without a person. This table is an interface (README § The reference implementation).
+// end without a person. This table is an interface (docs/mock.md).
 
 // Outcome is what a test-mode payment ends in.
 type Outcome struct {

@@ -62,7 +62,7 @@ const MaxFixturesBytes = 1 << 20
 // as its reason.
 type Fixtures struct {
 	Version int `yaml:"version"`
-	// TestMode says the target runs test-mode payments (the cards and VPAs of the README's
+	// TestMode says the target runs test-mode payments (the cards and VPAs of docs/mock.md's
 	// test-mode table); without it the flows and the webhook triggers are skipped.
 	TestMode bool `yaml:"test_mode"`
 	// Scenarios is keyed by the Scenario* names.

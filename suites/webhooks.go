@@ -72,7 +72,7 @@ type webhookTrigger struct {
 
 type expectedEvent struct{ event, orderID string }
 
-// Test-mode instruments (README § Test mode).
+// Test-mode instruments (docs/mock.md § Test mode).
 const (
 	testCardCharged    = "4111111111111111"
 	testCardAuthnFails = "4000000000000002"
@@ -217,9 +217,9 @@ func untriggeredReason(t *webhookTrigger, event string) string {
 	case family == "mandate" || family == "notification":
 		return "mandates and their pre-debit notifications need a customer's registration, which test mode does not script"
 	case strings.Contains(event, "REFUND"):
-		return "the README's test mode settles every refund at once: no refund fails, needs review or is auto-refunded"
+		return "the reference implementation's test mode (docs/mock.md) settles every refund at once: no refund fails, needs review or is auto-refunded"
 	}
-	return "no step of the README's test mode produces it"
+	return "no step of the test mode (docs/mock.md) produces it"
 }
 
 // receiptFindings are the deliveries the receiver could not accept: wrong or missing Basic auth,
