@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"debug/elf"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -252,5 +253,24 @@ func TestGoReleaserConfig(t *testing.T) {
 				t.Errorf("%s/%s: go list -deps %s: %v\n%s", goos, goarch, b.Main, err, clipOut(string(out)))
 			}
 		}
+	}
+}
+
+// scripts/test-deps.sh, which make test runs first, names what is missing and the exact command
+// that installs it; without root (or with --check) it stops with exit 2 instead of installing.
+func TestTestDepsScript(t *testing.T) {
+	args := []string{filepath.Join(repoRoot, "scripts", "test-deps.sh")}
+	if os.Getuid() == 0 {
+		args = append(args, "--check") // as root the script would install: only ask it
+	}
+	cmd := exec.Command("sh", args...)
+	cmd.Env = append(cleanEnv(), "CHROME_PATH="+filepath.Join(t.TempDir(), "no-chromium"))
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+		t.Fatalf("test-deps.sh without a browser: %v, want exit 2\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "apt-get install -y --no-install-recommends chromium chromium-driver") {
+		t.Errorf("test-deps.sh does not give the command that installs what is missing:\n%s", out)
 	}
 }
