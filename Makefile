@@ -3,7 +3,9 @@
 
 GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -X main.version=$(VERSION)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+IMAGE   ?= jpcheck:$(VERSION)
 BIN     := bin/jpcheck
 OUT     := out
 # make run's latency check: 40,000 requests (1,000/s for 40 s), enough to decide every SLO check
@@ -13,7 +15,7 @@ OUT     := out
 # before the run counts as generator-limited. The output says the rate it achieved.
 RUN_LOAD := --duration 40s --rate 1000 --mock-latency p50=5ms,p90=15ms,p99=100ms,p99.9=250ms,p99.99=600ms --max-lag 50ms
 
-.PHONY: all run test mutation build lint bench bench-load fuzz golden errata clean deps browser
+.PHONY: all run test test-deps mutation build lint bench bench-load fuzz golden errata clean deps browser image
 
 all: lint test build ## lint, test and build
 
@@ -40,20 +42,24 @@ run: build ## the main job: the contract suites against the embedded reference i
 	  cp $(OUT)/run.json $(OUT)/history/run-$$(date -u +%Y%m%dT%H%M%SZ).json; \
 	  exit $$rc
 
-test: deps ## every test, the race detector on the engine, mock and suites, the fuzz seeds, the mutation score
-	$(GO) vet ./...
-	JPCHECK_ARTIFACTS=$(CURDIR)/$(OUT)/artifacts $(GO) test -count=1 -skip '^TestConformMutationScore$$' ./...
+# make test installs the tools its tests need (scripts/test-deps.sh) and then requires them:
+# JPCHECK_REQUIRE_TOOLS=1 turns a test's skip for a missing tool into a failure.
+test: deps test-deps lint ## the tools tests need, lint, every test, the race detector on the engine, mock and suites, the mutation score
+	JPCHECK_REQUIRE_TOOLS=1 JPCHECK_ARTIFACTS=$(CURDIR)/$(OUT)/artifacts $(GO) test -count=1 -skip '^TestConformMutationScore$$' ./...
 	$(GO) test -count=1 -race ./contracts/... ./mock/... ./suites/...
 	@$(MAKE) --no-print-directory mutation
+
+test-deps: ## install Chromium, Node.js and npm (Debian packages) when missing; not root: print the command and stop
+	@./scripts/test-deps.sh
 
 mutation: deps ## break one field at a time in the reference implementation; conform must name each (100%)
 	@mkdir -p $(OUT)
 	@$(GO) test -count=1 -run '^TestConformMutationScore$$' -v ./cmd/jpcheck > $(OUT)/mutation.log 2>&1; rc=$$?; \
 	  grep -E '^(mutation score|survivor|--- FAIL|FAIL|ok)' $(OUT)/mutation.log; exit $$rc
 
-browser: deps ## open a report in headless Chromium (.ci/run installs it); the screenshot goes to out/artifacts/
+browser: deps test-deps ## open a report in headless Chromium; the screenshot goes to out/artifacts/
 	@mkdir -p $(OUT)/artifacts
-	JPCHECK_ARTIFACTS=$(CURDIR)/$(OUT)/artifacts $(GO) test -count=1 -run '^TestBrowser' -v ./reports
+	JPCHECK_REQUIRE_TOOLS=1 JPCHECK_ARTIFACTS=$(CURDIR)/$(OUT)/artifacts $(GO) test -count=1 -run '^TestBrowser' -v ./reports
 
 lint: ## gofmt check and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -81,6 +87,13 @@ golden: ## rewrite golden files from the current output
 errata: build ## regenerate docs/errata.md from the specs and samples
 	@mkdir -p docs
 	$(BIN) specs errata --format markdown > docs/errata.md
+
+image: ## build the container image (Dockerfile) with docker or podman, tagged $(IMAGE)
+	@engine=$$(command -v docker || command -v podman) || { \
+	  echo "make image: neither docker nor podman is installed; install one (the image is built from ./Dockerfile)" >&2; exit 2; }; \
+	$$engine info >/dev/null 2>&1 || { \
+	  echo "make image: $$engine is installed but no engine answers ($$engine info failed): start the daemon, or use podman" >&2; exit 2; }; \
+	$$engine build --build-arg VERSION=$(VERSION) --build-arg COMMIT=$(COMMIT) -t $(IMAGE) .
 
 clean:
 	rm -rf bin $(OUT)

@@ -190,7 +190,10 @@ func Load(fsys fs.FS) (*Set, error) {
 // spec jpcheck accepts is one other OpenAPI tools accept too.
 func buildModel(fsys fs.FS, root []byte) error {
 	doc, err := libopenapi.NewDocumentWithConfiguration(root, &datamodel.DocumentConfiguration{
-		BasePath:            ".",
+		// Not ".": libopenapi resolves it against the working directory and takes a directory
+		// whose name has an extension (tmp.x1Yz, repo.git) for a file, failing every reference.
+		// The files come from fsys; the base only has to be a directory name.
+		BasePath:            embeddedBase,
 		SpecFilePath:        rootFile,
 		LocalFS:             fsys,
 		AllowFileReferences: true,
@@ -244,3 +247,7 @@ func Lint(fsys fs.FS) []string {
 	}
 	return out
 }
+
+// embeddedBase is the directory libopenapi is told the spec files are in: any absolute name
+// without an extension, since they are read from the fs.FS given, never from the disk.
+const embeddedBase = "/jpcheck-specs"

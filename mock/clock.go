@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// The test clock (README § Test clock): like Stripe's test clocks, POST /_mock/clock moves the
+// The test clock (docs/mock.md § Test clock): like Stripe's test clocks, POST /_mock/clock moves the
 // mock's time forward, so what happens with time (a mandate's end date, a scheduled pause or
 // resume) happens at once instead of after months. Only forward: time that went back would let
 // an EXPIRED mandate be active again. Webhook dates, order and refund times and the mandates'

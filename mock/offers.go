@@ -9,7 +9,7 @@ import (
 )
 
 // List Offers test mode (facts § 4.1, cred-offers). The catalogue and the Cred-eligible phone
-// numbers are an interface (README § The reference implementation): fixtures name them.
+// numbers are an interface (docs/mock.md): fixtures name them.
 const (
 	// CredEligiblePhone is a customer mobile number Cred finds eligible for its partner offer.
 	// In the sandbox such numbers are whitelisted on Cred's end (cred-offers § "For Sandbox/UAT

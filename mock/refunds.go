@@ -56,7 +56,7 @@ func (s *Server) refund(w http.ResponseWriter, r *http.Request, orderID, txnID s
 	var fail func()
 	var pendingDoc, settledDoc map[string]any
 	var direct map[string]any
-	// Test mode: the amount decides how the refund settles (README § Test mode).
+	// Test mode: the amount decides how the refund settles (docs/mock.md § Test mode).
 	outcome := TestRefundAmounts[moneyString(amt)]
 	if outcome == "" {
 		outcome = "SUCCESS"

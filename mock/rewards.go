@@ -15,7 +15,7 @@ import (
 )
 
 // Twid_V2 test mode (twid-v2 § 3). The numbers, the OTP and the resend rules are an interface
-// (README § The reference implementation): fixtures name them.
+// (docs/mock.md): fixtures name them.
 const (
 	// TwidRewardsMobile is an already linked customer with rewards: eligibility answers with
 	// the documented rewards (BURN, EARN, BURN_EARN and vouchers).

@@ -3,7 +3,7 @@ package mock
 import "strings"
 
 // Test mode: the outcome of a payment is decided by what the payer used, so a flow runs end to
-// end without a person. This table is an interface (README § The reference implementation).
+// end without a person. This table is an interface (docs/mock.md).
 
 // Outcome is what a test-mode payment ends in.
 type Outcome struct {
@@ -50,7 +50,7 @@ var TestUPICreditVPAs = map[string]bool{"successcc@upi": true}
 
 // TestAutoRefundCards pay late: Juspay refunds such a payment on its own, so the order ends
 // AUTO_REFUNDED (facts § 1.1) with a refund initiated_by AUTO_REFUNDED that succeeds (true:
-// AUTO_REFUND_SUCCEEDED) or fails (false: AUTO_REFUND_FAILED). README § Test mode.
+// AUTO_REFUND_SUCCEEDED) or fails (false: AUTO_REFUND_FAILED). docs/mock.md § Test mode.
 var TestAutoRefundCards = map[string]bool{
 	"4000000000000101": true,
 	"4000000000000200": false,

@@ -3,8 +3,11 @@ package reports
 import (
 	"encoding/base64"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/onsi/ginkgo/v2/types"
 )
 
 // Two kinds of data must be kept out of reports, differently:
@@ -13,8 +16,10 @@ import (
 //     run.json included: scrubSecrets runs in normalized, which every writer calls, and Forget
 //     removes the literal values a command knows.
 //   - Customer data (email, phone, VPA, card fields but card_isin and last_four_digits) is a
-//     target's test data a reviewer may need to see: Redact masks it for HTML and Markdown, and
-//     --no-redact shows it. run.json keeps it, as the data a report is rebuilt from.
+//     target's test data a reviewer may need to see, and CI logs are read by many: Redact masks
+//     it in everything a command prints or writes for people (text, the JSON on stdout, JUnit,
+//     HTML, Markdown), and --no-redact shows it. run.json and load.json keep it, as the data a
+//     report is rebuilt from; the webhook journal keeps every body byte for byte (evidence).
 
 // Redacted replaces a secret wherever one was found.
 const Redacted = "[redacted]"
@@ -72,6 +77,9 @@ var (
 func Redact(r *Run) *Run {
 	n := r.normalized()
 	mapStrings(n, maskPII)
+	// The raw values found at customer fields, and their masks: the failure messages of the
+	// specs (and Ginkgo's, for JUnit) quote them too.
+	var pairs []string
 	for i, f := range r.normalized().Findings {
 		// Masked as free text above; at a customer field the values are the customer's data
 		// whatever they look like. Expected is the rule's unless it came from a related
@@ -80,14 +88,31 @@ func Redact(r *Run) *Run {
 		if kind, ok := piiFields[lastSegment(f.Pointer)]; ok {
 			m.Actual = maskValue(kind, f.Actual)
 			m.Message = replaceValue(m.Message, f.Actual, m.Actual)
+			pairs = appendValuePair(pairs, f.Actual, m.Actual)
 		}
 		if kind, ok := piiFields[lastSegment(f.RelatedPointer)]; ok && f.RelatedPointer != "" {
 			m.Expected = maskValue(kind, f.Expected)
 			m.Message = replaceValue(m.Message, f.Expected, m.Expected)
+			pairs = appendValuePair(pairs, f.Expected, m.Expected)
 		}
 		n.Findings[i] = m
 	}
+	if len(pairs) > 0 {
+		rep := strings.NewReplacer(pairs...)
+		for i := range n.Specs {
+			n.Specs[i].Message = rep.Replace(n.Specs[i].Message)
+		}
+		mapGinkgoStrings(n, rep.Replace)
+	}
 	return n
+}
+
+// appendValuePair adds raw → masked for replaceValue's cases.
+func appendValuePair(pairs []string, raw, masked string) []string {
+	if len(raw) < 3 || raw == masked {
+		return pairs
+	}
+	return append(pairs, raw, masked)
 }
 
 // replaceValue replaces a raw value quoted in a message by its masked form; values too short
@@ -148,6 +173,44 @@ func mapStrings(r *Run, f func(string) string) {
 		r.History = history
 	}
 	mapLoadStrings(r, f)
+	mapGinkgoStrings(r, f)
+}
+
+// mapGinkgoStrings applies f to the free text of Ginkgo's report, which JUnit prints: failure
+// messages quote payloads, so they carry customer data and whatever a target echoed.
+func mapGinkgoStrings(r *Run, f func(string) string) {
+	if len(r.Report.SpecReports) == 0 && len(r.Report.SpecialSuiteFailureReasons) == 0 {
+		return
+	}
+	rep := r.Report
+	if rep.SpecialSuiteFailureReasons != nil {
+		rep.SpecialSuiteFailureReasons = slices.Clone(rep.SpecialSuiteFailureReasons)
+		for i, s := range rep.SpecialSuiteFailureReasons {
+			rep.SpecialSuiteFailureReasons[i] = f(s)
+		}
+	}
+	srs := make(types.SpecReports, len(rep.SpecReports))
+	for i, sr := range rep.SpecReports {
+		sr.Failure.Message, sr.Failure.ForwardedPanic = f(sr.Failure.Message), f(sr.Failure.ForwardedPanic)
+		if sr.AdditionalFailures != nil {
+			afs := slices.Clone(sr.AdditionalFailures)
+			for j := range afs {
+				afs[j].Failure.Message, afs[j].Failure.ForwardedPanic = f(afs[j].Failure.Message), f(afs[j].Failure.ForwardedPanic)
+			}
+			sr.AdditionalFailures = afs
+		}
+		sr.CapturedGinkgoWriterOutput, sr.CapturedStdOutErr = f(sr.CapturedGinkgoWriterOutput), f(sr.CapturedStdOutErr)
+		if sr.ReportEntries != nil {
+			entries := slices.Clone(sr.ReportEntries)
+			for j := range entries {
+				entries[j].Value = types.WrapEntryValue(f(entries[j].StringRepresentation()))
+			}
+			sr.ReportEntries = entries
+		}
+		srs[i] = sr
+	}
+	rep.SpecReports = srs
+	r.Report = rep
 }
 
 // maskPII masks customer data in one string: values of customer fields, then addresses and

@@ -3,11 +3,14 @@ package reports
 import (
 	"bytes"
 	"encoding/base64"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jpcheck/jpcheck/contracts"
+	"github.com/onsi/ginkgo/v2/types"
 )
 
 // Customer data and credentials as a target's answers put them in a run: in a Gomega failure
@@ -49,6 +52,14 @@ func piiRun() *Run {
 				Message: `header {\"authorization\":\"Basic ` + basic + `\", \"x-api-key\": \"` + secretKey + `\"}`, Request: "webhook ORDER_SUCCEEDED evt_1 #1"},
 		},
 		Errata: []Erratum{{Kind: "quirk", Document: "order-status", Section: "s", Message: "sample has upi_vpa=" + testVPA}},
+		// Ginkgo's report, from which JUnit takes the failure messages of failed specs.
+		Report: types.Report{SuiteDescription: SuiteName, SpecReports: types.SpecReports{{
+			LeafNodeType: types.NodeTypeIt, LeafNodeText: "order status card returns the customer", State: types.SpecStateFailed,
+			Failure: types.Failure{Message: `customer_email ` + testEmail + ` and name_on_card "` + testName + `" with x-api-key: ` + secretKey},
+		}, {
+			LeafNodeType: types.NodeTypeIt, LeafNodeText: "webhooks carry auth", State: types.SpecStateFailed,
+			Failure: types.Failure{Message: "card " + testPAN + " via " + testVPA + ", customer_phone " + testPhone},
+		}}},
 	}
 }
 
@@ -146,20 +157,37 @@ func TestScrubSecret(t *testing.T) {
 	}
 }
 
-// Secrets never reach any output, redacted or not; customer data is masked in HTML and
-// Markdown unless NoRedact, and kept in JSON (the data a report is rebuilt from).
+// Secrets never reach any output, redacted or not; customer data is masked in everything shown
+// (text, JSON on stdout, JUnit, HTML, Markdown) unless NoRedact, and kept in the raw JSON
+// (run.json, the data a report is rebuilt from).
 func TestNoSecretInAnyOutput(t *testing.T) {
 	r := piiRun()
 	basic := base64.StdEncoding.EncodeToString([]byte(secretKey + ":"))
 	secrets := []string{secretKey, hookPass, basic}
 	pii := []string{testEmail, testPhone, testVPA, testPAN, testName}
+	junit := func(r *Run) func(*bytes.Buffer) error {
+		return func(b *bytes.Buffer) error {
+			path := filepath.Join(t.TempDir(), JUnitFile)
+			if err := WriteJUnit(path, r); err != nil {
+				return err
+			}
+			data, err := os.ReadFile(path)
+			b.Write(data)
+			return err
+		}
+	}
 	render := map[string]func(*bytes.Buffer) error{
-		"json":                 func(b *bytes.Buffer) error { return WriteJSON(b, r) },
-		"text":                 func(b *bytes.Buffer) error { return WriteText(b, r) },
-		"markdown":             func(b *bytes.Buffer) error { return WriteMarkdown(b, r, Options{}) },
-		"markdown no-redact":   func(b *bytes.Buffer) error { return WriteMarkdown(b, r, Options{NoRedact: true}) },
-		"html shown":           func(b *bytes.Buffer) error { return WriteHTML(b, Options{}.Shown(r)) },
-		"html shown no-redact": func(b *bytes.Buffer) error { return WriteHTML(b, Options{NoRedact: true}.Shown(r)) },
+		"json raw":              func(b *bytes.Buffer) error { return WriteJSON(b, r) },
+		"text raw":              func(b *bytes.Buffer) error { return WriteText(b, r) },
+		"junit raw":             junit(r),
+		"json shown":            func(b *bytes.Buffer) error { return WriteJSON(b, Options{}.Shown(r)) },
+		"text shown":            func(b *bytes.Buffer) error { return WriteText(b, Options{}.Shown(r)) },
+		"junit shown":           junit(Options{}.Shown(r)),
+		"junit shown no-redact": junit(Options{NoRedact: true}.Shown(r)),
+		"markdown":              func(b *bytes.Buffer) error { return WriteMarkdown(b, r, Options{}) },
+		"markdown no-redact":    func(b *bytes.Buffer) error { return WriteMarkdown(b, r, Options{NoRedact: true}) },
+		"html shown":            func(b *bytes.Buffer) error { return WriteHTML(b, Options{}.Shown(r)) },
+		"html shown no-redact":  func(b *bytes.Buffer) error { return WriteHTML(b, Options{NoRedact: true}.Shown(r)) },
 	}
 	for name, write := range render {
 		var b bytes.Buffer
@@ -172,7 +200,7 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 				t.Errorf("%s output holds the secret %q", name, s)
 			}
 		}
-		masked := !strings.Contains(name, "no-redact") && name != "json" && name != "text"
+		masked := !strings.Contains(name, "no-redact") && !strings.HasSuffix(name, " raw")
 		for _, p := range pii {
 			if masked && strings.Contains(out, p) {
 				t.Errorf("%s output holds customer data %q", name, p)
@@ -181,7 +209,7 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 		if masked && strings.HasPrefix(name, "html") && (!strings.Contains(out, cardISIN) || !strings.Contains(out, lastFour)) {
 			t.Errorf("%s output masks card_isin or last_four_digits, which are safe to show", name)
 		}
-		if strings.Contains(name, "no-redact") && !strings.Contains(out, testPhone) {
+		if (strings.Contains(name, "no-redact") || strings.HasSuffix(name, " raw")) && !strings.Contains(out, testPhone) {
 			t.Errorf("%s output masks customer data", name)
 		}
 	}

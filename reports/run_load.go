@@ -296,3 +296,27 @@ func mapLoadStrings(r *Run, f func(string) string) {
 	}
 	r.Load = &l
 }
+
+// RedactLoad returns res with customer data masked in its free text (the contract findings
+// quote the bodies they were found in), for what jpcheck load prints; load.json keeps it.
+func RedactLoad(res *load.Result) *load.Result {
+	if res == nil {
+		return nil
+	}
+	r := &Run{Load: res}
+	mapLoadStrings(r, maskPII)
+	return r.Load
+}
+
+// RedactCapacity is RedactLoad for each run of a capacity search.
+func RedactCapacity(c *load.CapacityResult) *load.CapacityResult {
+	if c == nil {
+		return nil
+	}
+	n := *c
+	n.Steps = append([]load.CapacityStep(nil), c.Steps...)
+	for i := range n.Steps {
+		n.Steps[i].Result = RedactLoad(n.Steps[i].Result)
+	}
+	return &n
+}

@@ -73,7 +73,9 @@ func Load(label string, fsys fs.FS) (*Specs, error) {
 			continue // not an OpenAPI document (an index or other YAML)
 		}
 		doc, err := libopenapi.NewDocumentWithConfiguration(b, &datamodel.DocumentConfiguration{
-			BasePath: ".", SpecFilePath: name, LocalFS: fsys, AllowFileReferences: true,
+			// Not ".": libopenapi resolves it against the working directory and takes a directory
+			// whose name has an extension (tmp.x1Yz, repo.git) for a file. The files come from fsys.
+			BasePath: virtualBase, SpecFilePath: name, LocalFS: fsys, AllowFileReferences: true,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("%s/%s: %w", label, name, err)
@@ -121,3 +123,7 @@ func mapGet(n *yaml.Node, key string) *yaml.Node {
 	}
 	return nil
 }
+
+// virtualBase is the directory libopenapi is told the spec files are in: any absolute name
+// without an extension, since they are read from the fs.FS given, never from the disk there.
+const virtualBase = "/jpcheck-specs"

@@ -40,7 +40,7 @@ const (
 	ScenarioRewardsSplitTxn     = "rewards/split-txn"
 	ScenarioRewardsSplitRefunds = "rewards/split-refunds"
 	ScenarioNotFound            = "errors/not-found"
-	// The flows' data where a target's test mode differs from the README's conventions: with
+	// The flows' data where a target's test mode differs from the conventions of docs/mock.md: with
 	// the scenario named, its flow runs with these values even without test_mode.
 	ScenarioFlowMandate           = "flows/mandate"
 	ScenarioFlowRefundFailure     = "flows/refund-failure"
@@ -70,11 +70,11 @@ const MaxFixturesBytes = 1 << 20
 // as its reason.
 type Fixtures struct {
 	Version int `yaml:"version"`
-	// TestMode says the target runs test-mode payments (the cards and VPAs of the README's
+	// TestMode says the target runs test-mode payments (the cards and VPAs of docs/mock.md's
 	// test-mode table); without it the flows and the webhook triggers are skipped.
 	TestMode bool `yaml:"test_mode"`
 	// TestClock says the target serves the reference implementation's test clock (POST
-	// /_mock/clock, README § Test clock); without it the mandate expiry flow is skipped.
+	// /_mock/clock, docs/mock.md § Test clock); without it the mandate expiry flow is skipped.
 	TestClock bool `yaml:"test_clock"`
 	// Scenarios is keyed by the Scenario* names.
 	Scenarios map[string]Scenario `yaml:"scenarios"`
@@ -83,7 +83,7 @@ type Fixtures struct {
 }
 
 // Scenario is what one scenario needs from the target. Which fields a scenario reads is in
-// the README's fixtures table.
+// the fixtures table (docs/conform.md).
 type Scenario struct {
 	OrderID    string `yaml:"order_id,omitempty"`
 	CustomerID string `yaml:"customer_id,omitempty"`

@@ -93,7 +93,7 @@ func flowOrderForm(orderID, amount string) url.Values {
 	}
 }
 
-// flowCardForm pays orderID with a test card (twid-v2 § 4.2's fields, README § Test mode).
+// flowCardForm pays orderID with a test card (twid-v2 § 4.2's fields, docs/mock.md § Test mode).
 func (e *env) flowCardForm(orderID, card string) url.Values {
 	f := url.Values{
 		"order_id": {orderID}, "payment_method_type": {"CARD"}, "payment_method": {"VISA"},

@@ -14,7 +14,7 @@ import (
 	. "github.com/onsi/gomega"
 )
 
-// The test-mode conventions of the mandate, refund-outcome and auto-refund flows (README § Test
+// The test-mode conventions of the mandate, refund-outcome and auto-refund flows (docs/mock.md § Test
 // mode). A fixtures file may name other values for its target through the flows/* scenarios.
 const (
 	testVPACharged          = "success@upi"
@@ -33,7 +33,7 @@ const (
 )
 
 // flowValue returns the value a flow uses: the first of the scenarios the fixtures name with
-// that field, else the README's test-mode value when the fixtures declare test_mode; otherwise
+// that field, else the test-mode value (docs/mock.md) when the fixtures declare test_mode; otherwise
 // the spec is skipped, saying what would let it run.
 func (e *env) flowValue(field func(Scenario) string, testModeValue string, scenarios ...string) string {
 	for _, name := range scenarios {
@@ -359,7 +359,7 @@ func mandateSpecs(e *env) {
 	})
 }
 
-// fixturesTestMode skips a spec that needs the README's test mode itself (no scenario names
+// fixturesTestMode skips a spec that needs the test mode itself (docs/mock.md) (no scenario names
 // data for it).
 func (e *env) fixturesTestMode(what string) {
 	if !e.fixtures.TestMode {

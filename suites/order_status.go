@@ -35,7 +35,7 @@ func orderKinds() []orderKind {
 		{scenario: ScenarioCard, context: "card", what: "a card order", is: func(r *Response, o map[string]any) {
 			orderExpectAt(r, o, "/payment_method_type", Equal("CARD"), "a card payment")
 			orderExpectAt(r, o, "/card", BeAssignableToTypeOf(map[string]any{}), "the card block")
-			// PCI DSS allows only the isin and the last four digits (README § Rules).
+			// PCI DSS allows only the isin and the last four digits (docs/validate.md § Rules).
 			orderExpectAt(r, o, "/card/last_four_digits", MatchRegexp(`^[0-9]{4}$`), "the card's last four digits")
 			orderExpectAt(r, o, "/card/card_isin", MatchRegexp(`^[0-9]{6,8}$`), "the card's isin")
 		}},

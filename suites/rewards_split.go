@@ -139,7 +139,7 @@ func rewardsSplitSpecs(e *env) {
 	})
 }
 
-// rewardsTestCard is the test-mode card that is CHARGED (README § Test mode), the documented
+// rewardsTestCard is the test-mode card that is CHARGED (docs/mock.md § Test mode), the documented
 // Twid txn request's own card.
 const rewardsTestCard = "4111111111111111"
 

@@ -24,9 +24,13 @@ type WatchConfig struct {
 	Duration time.Duration
 }
 
+// WatchCountSpec is the spec a watch fails when fewer webhooks than its count arrived, or none.
+const WatchCountSpec = "webhook count"
+
 // Watch receives whatever the implementation sends, without calling it, and judges each
 // delivery: its event's contract, its auth and body, and its order against the others. Every
-// delivery is one Spec, "webhook #<seq> <EVENT>". It returns when Count deliveries arrived,
+// delivery is one Spec, "webhook #<seq> <EVENT>"; fewer deliveries than Count, or none at all,
+// is the failed spec WatchCountSpec. It returns when Count deliveries arrived,
 // Duration passed or ctx ended; an ended ctx is not an error, only the end of the watch.
 func Watch(ctx context.Context, cfg WatchConfig) (*Result, error) {
 	switch {
@@ -53,10 +57,17 @@ func Watch(ctx context.Context, cfg WatchConfig) (*Result, error) {
 	elapsed := time.Since(started)
 	res := judgeDeliveries(cfg, cfg.Receiver.Deliveries())
 	res.Target, res.Started, res.Duration = cfg.Target, started, elapsed
-	if n := cfg.Receiver.Count(); cfg.Count > 0 && n < cfg.Count {
-		msg := fmt.Sprintf("received %d of %d webhooks in %s", n, cfg.Count, elapsed.Round(time.Millisecond))
-		res.Specs = append(res.Specs, Spec{Name: "webhook count", Labels: []string{LabelWebhooks}, State: StateFailed, Message: msg})
-		res.Findings = append(res.Findings, Finding{Spec: "webhook count", Rule: RuleAssertion, Severity: contracts.SeverityError, Message: msg})
+	// A watch that judged nothing must not pass: zero specs would read as zero failures.
+	var msg string
+	switch n := cfg.Receiver.Count(); {
+	case cfg.Count > 0 && n < cfg.Count:
+		msg = fmt.Sprintf("received %d of %d webhooks in %s", n, cfg.Count, elapsed.Round(time.Millisecond))
+	case n == 0:
+		msg = fmt.Sprintf("received no webhook in %s: nothing was judged (is the target's webhook URL this receiver?)", elapsed.Round(time.Millisecond))
+	}
+	if msg != "" {
+		res.Specs = append(res.Specs, Spec{Name: WatchCountSpec, Labels: []string{LabelWebhooks}, State: StateFailed, Message: msg})
+		res.Findings = append(res.Findings, Finding{Spec: WatchCountSpec, Rule: RuleAssertion, Severity: contracts.SeverityError, Message: msg})
 	}
 	return res, nil
 }

@@ -189,8 +189,10 @@ func TestWatchCountNotReached(t *testing.T) {
 
 func TestWatchDurationOnlyAndContextEnd(t *testing.T) {
 	r := newWatchRig(t)
+	// A watch that received nothing judged nothing: it fails rather than pass with zero specs.
 	res, err := Watch(context.Background(), WatchConfig{Receiver: r.receiver, Set: r.set, Duration: 50 * time.Millisecond})
-	if err != nil || len(res.Specs) != 0 || len(res.Findings) != 0 {
+	if err != nil || len(res.Specs) != 1 || res.Specs[0].Name != WatchCountSpec || res.Specs[0].State != StateFailed ||
+		!strings.Contains(res.Specs[0].Message, "received no webhook in") || len(res.Findings) != 1 {
 		t.Fatalf("an empty watch: %+v, %v", res, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -117,7 +117,7 @@ func untriggeredReason(t *webhookTrigger, event string) string {
 	if !t.testMode {
 		return "the fixtures do not declare test_mode"
 	}
-	return "no step of the README's test mode produces it"
+	return "no step of the test mode (docs/mock.md) produces it"
 }
 
 // receiptFindings are the deliveries the receiver could not accept: wrong or missing Basic auth,

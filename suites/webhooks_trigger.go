@@ -16,7 +16,7 @@ import (
 // fixtures declare test_mode or name its flows/* scenario (and, for the expiry, test_clock);
 // the events of a step that cannot run are skipped with that reason.
 
-// Test-mode instruments (README § Test mode).
+// Test-mode instruments (docs/mock.md § Test mode).
 const (
 	testCardCharged    = "4111111111111111"
 	testCardAuthnFails = "4000000000000002"
@@ -90,7 +90,7 @@ func (e *env) triggerWebhooks() *webhookTrigger {
 	return t
 }
 
-// value is flowValue for the trigger: the scenario's value, else the README's under test_mode,
+// value is flowValue for the trigger: the scenario's value, else docs/mock.md's under test_mode,
 // else false.
 func (tr *trigger) value(field func(Scenario) string, testModeValue string, scenarios ...string) (string, bool) {
 	for _, name := range scenarios {

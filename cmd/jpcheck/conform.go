@@ -62,8 +62,9 @@ jpcheck graphql schema) is also judged against the responses and webhooks the sp
 every selected field must be supplied, of the right type, non-null where the schema says so.
 
 Exit: 0 every spec passed (skips allowed) and no consumer lacks a field, 1 any spec failed or a
-consumer's field was not supplied, 2 usage or configuration error (an invalid consumer file too),
-3 target unreachable.`,
+consumer's field was not supplied (or --webhooks-only received nothing), 2 usage or
+configuration error (an invalid consumer file too), 3 target unreachable, 130 interrupted
+(SIGINT or SIGTERM: the partial run is written first).`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, _ []string) error { return runConform(c.Context(), st, o) },
 	}
@@ -87,7 +88,7 @@ consumer's field was not supplied, 2 usage or configuration error (an invalid co
 	f.IntVar(&o.webhookCount, "webhook-count", 0, "with --webhooks-only, stop after N deliveries")
 	f.DurationVar(&o.webhookDuration, "webhook-duration", 0, "with --webhooks-only, stop after this long")
 	f.DurationVar(&o.timeout, "timeout", 10*time.Minute, "bound on the whole run")
-	f.BoolVar(&o.noRedact, "no-redact", false, "show customer email, phone, VPA and card fields in --report-dir's index.html and report.md")
+	f.BoolVar(&o.noRedact, "no-redact", false, "show customer email, phone, VPA and card fields in the text, the JSON on stdout, JUnit, index.html and report.md (run.json and the webhook journal always keep them)")
 	f.StringArrayVar(&o.consumerFiles, "consumer", nil, "a consumer contract: GraphQL query document over the derived schema (repeatable)")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "Ginkgo's verbose progress: every spec as it runs (to stderr with --format json)")
 	return cmd
@@ -218,7 +219,11 @@ func runConform(ctx context.Context, st streams, o conformOpts) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	// SIGINT (or SIGTERM) stops the run: Ginkgo, which sees the signal too, interrupts the spec
+	// running and skips the rest; the partial run is written as usual, and the exit is 130.
+	sigCtx, stop := notifyInterrupt(ctx)
+	defer stop()
+	ctx, cancel := context.WithTimeout(sigCtx, o.timeout)
 	defer cancel()
 
 	embedded := o.target == "" && !o.webhooksOnly
@@ -234,7 +239,7 @@ func runConform(ctx context.Context, st streams, o conformOpts) error {
 		defer hooks.stop()
 	}
 	if o.webhooksOnly {
-		return watchWebhooks(ctx, st, o, p, set, hooks)
+		return watchWebhooks(ctx, sigCtx, st, o, p, set, hooks)
 	}
 
 	target, fixtures := o.target, p.fixtures
@@ -257,6 +262,9 @@ func runConform(ctx context.Context, st streams, o conformOpts) error {
 		}
 	}
 	if err := suites.Probe(ctx, target, nil); err != nil {
+		if sigCtx.Err() != nil {
+			return errInterrupted("before the run started")
+		}
 		if errors.Is(err, suites.ErrUnreachable) {
 			return &exitError{code: exitUnreachable, err: err}
 		}
@@ -283,6 +291,9 @@ func runConform(ctx context.Context, st streams, o conformOpts) error {
 	}
 	if err := writeConformOutputs(st, o, run); err != nil {
 		return err
+	}
+	if sigCtx.Err() != nil {
+		return errInterrupted("the specs run until then are reported")
 	}
 	if run.Summary.Specs == 0 {
 		return usageErr("no spec matches --label-filter %q and --focus %q", o.labelFilter, strings.Join(o.focus, " "))
@@ -352,25 +363,29 @@ func describeRun(run *reports.Run, o conformOpts) error {
 	return nil
 }
 
-// writeConformOutputs writes the report directory and JUnit, then the run on stdout.
+// writeConformOutputs writes the report directory and JUnit, then the run on stdout. Whatever
+// lands in a CI log (the text, the JSON on stdout, JUnit) has customer data masked unless
+// --no-redact; run.json keeps it, as the data reports are rebuilt from.
 func writeConformOutputs(st streams, o conformOpts, run *reports.Run) error {
 	if err := describeRun(run, o); err != nil {
 		return err
 	}
+	opts := reports.Options{NoRedact: o.noRedact}
+	shown := opts.Shown(run)
 	if o.reportDir != "" {
-		if err := reports.WriteDir(o.reportDir, run, reports.Options{NoRedact: o.noRedact}); err != nil {
+		if err := reports.WriteDir(o.reportDir, run, opts); err != nil {
 			return usageErr("--report-dir: %v", err)
 		}
 	}
 	if o.junit != "" {
-		if err := reports.WriteJUnit(o.junit, run); err != nil {
+		if err := reports.WriteJUnit(o.junit, shown); err != nil {
 			return usageErr("--junit: %v", err)
 		}
 	}
 	if o.format == "json" {
-		return reports.WriteJSON(st.out, run)
+		return reports.WriteJSON(st.out, shown)
 	}
-	if err := reports.WriteText(st.out, run); err != nil {
+	if err := reports.WriteText(st.out, shown); err != nil {
 		return err
 	}
 	if o.reportDir != "" {

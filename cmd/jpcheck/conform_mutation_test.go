@@ -319,7 +319,7 @@ func (o mutationOutcome) describe() string {
 		fmt.Fprintf(&b, "; error findings: %s", strings.Join(errs, ", "))
 	}
 	if o.exit > exitFindings {
-		fmt.Fprintf(&b, "; stderr: %s", strings.TrimSpace(firstLine(o.stderr)))
+		fmt.Fprintf(&b, "; stderr: %s", strings.TrimSpace(strings.SplitN(o.stderr, "\n", 2)[0]))
 	}
 	return b.String()
 }

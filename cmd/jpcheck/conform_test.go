@@ -51,7 +51,11 @@ func conformBinary(t testing.TB) string {
 		}
 		conformBuild.dir = dir
 		bin := filepath.Join(dir, "jpcheck")
-		out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+		// Static, as the container image and the GitHub Action build it, so the tests that
+		// build it too (TestStaticBuild, TestGitHubAction) reuse the same compiled packages.
+		build := exec.Command("go", "build", "-o", bin, ".")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		out, err := build.CombinedOutput()
 		if err != nil {
 			conformBuild.err = errors.New("go build: " + err.Error() + "\n" + string(out))
 			return

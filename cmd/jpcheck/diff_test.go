@@ -134,16 +134,17 @@ func TestDiff(t *testing.T) {
 	})
 }
 
-// The README documents every flag of jpcheck diff, every change kind and every direction.
+// The manual (docs/consumers.md) documents every flag of jpcheck diff, every change kind and
+// every direction.
 func TestDiffDocumented(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	data, err := os.ReadFile(filepath.Join("..", "..", "docs", "consumers.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	readme := string(data)
 	start := strings.Index(readme, "## Breaking changes: `jpcheck diff`")
 	if start < 0 {
-		t.Fatal("README has no \"Breaking changes: `jpcheck diff`\" section")
+		t.Fatal("docs/consumers.md has no \"Breaking changes: `jpcheck diff`\" section")
 	}
 	section := readme[start:]
 	if end := strings.Index(section[1:], "\n## "); end >= 0 {
@@ -151,12 +152,12 @@ func TestDiffDocumented(t *testing.T) {
 	}
 	newDiffCmd(streams{}).Flags().VisitAll(func(f *pflag.Flag) {
 		if !strings.Contains(section, "`--"+f.Name) {
-			t.Errorf("flag --%s is not in the README's diff section", f.Name)
+			t.Errorf("flag --%s is not in docs/consumers.md's diff section", f.Name)
 		}
 	})
 	for _, name := range append(specdiff.Kinds(), specdiff.Response, specdiff.Request, specdiff.Webhook, specdiff.Embedded) {
 		if !strings.Contains(section, "`"+name+"`") {
-			t.Errorf("%s is not in the README's diff section", name)
+			t.Errorf("%s is not in docs/consumers.md's diff section", name)
 		}
 	}
 }

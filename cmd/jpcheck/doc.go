@@ -1,22 +1,35 @@
 // Jpcheck checks that a service speaks Juspay's order-status, webhook, offer and reward APIs
-// field for field, as Juspay documents them.
+// field for field, as Juspay documents them, and meets the documented latency.
 //
-// Usage:
+// Usage (every command and flag; the manual is README.md and docs/):
 //
+//	jpcheck [--version]
+//	jpcheck version
 //	jpcheck validate [--kind KIND|auto] [--profile compat|strict] [--format text|json] [--ndjson] FILE|- ...
 //	jpcheck specs export DIR
 //	jpcheck specs lint
 //	jpcheck specs examples
 //	jpcheck specs errata [--format text|markdown|json]
-//	jpcheck mock [--addr HOST:PORT] [--api-key K] [--merchant-id M] [--webhook-url URL] [--tls] [--jwe-dir DIR] [--latency SPEC]
-//	jpcheck conform [--target URL] [--api-key K] [--merchant-id M] [--fixtures FILE] [--label-filter EXPR] [--focus REGEX]
-//	                [--profile compat|strict] [--report-dir DIR] [--format text|json] [--junit FILE]
-//	                [--webhook-listen ADDR] [--webhook-user U] [--webhook-password P] [--webhook-journal FILE]
-//	                [--webhook-timeout D] [--webhooks-only --webhook-count N --webhook-duration D] [--timeout D] [-v]
-//	jpcheck load [--target URL] [--order-id ID]... [--order-ids FILE] [--fixtures FILE] [--v4] [--rate N] [--workers N]
-//	             [--duration D] [--ramp FROM:TO:STEP[:D]] [--find-capacity] [--slo FILE] [--require-conclusive]
-//	             [--format text|json|openmetrics] [--out DIR] [--allow-production] [--max-rate N] [--max-duration D]
-//	jpcheck version
+//	jpcheck mock [--addr HOST:PORT] [--api-key K] [--merchant-id M] [--webhook-url URL] [--webhook-user U]
+//	             [--webhook-password P] [--webhook-retries LIST] [--tls] [--tls-ca-out FILE] [--jwe-dir DIR]
+//	             [--latency SPEC]
+//	jpcheck conform [--target URL] [--api-key K] [--merchant-id M] [--fixtures FILE] [--label-filter EXPR]
+//	                [--focus REGEX]... [--profile compat|strict] [--report-dir DIR] [--format text|json]
+//	                [--junit FILE] [--no-redact] [--webhook-listen ADDR] [--webhook-user U]
+//	                [--webhook-password P] [--webhook-journal FILE] [--webhook-timeout D]
+//	                [--webhooks-only --webhook-count N --webhook-duration D] [--consumer FILE]...
+//	                [--timeout D] [-v|--verbose]
+//	jpcheck load [--target URL] [--api-key K] [--merchant-id M] [--routing-id R] [--order-id ID]...
+//	             [--order-ids FILE] [--fixtures FILE] [--v4] [--rate N] [--workers N] [--duration D]
+//	             [--ramp FROM:TO:STEP[:D]] [--find-capacity] [--timeout D] [--max-lag D]
+//	             [--validate-sample F] [--profile compat|strict] [--slo FILE] [--require-conclusive]
+//	             [--max-error-fraction F] [--format text|json|openmetrics] [--out DIR] [--no-redact]
+//	             [--allow-production] [--max-rate N] [--max-duration D] [--mock-latency SPEC]
+//	jpcheck report --in DIR... [--out DIR] [--history DIR] [--format html|markdown|json] [--no-redact]
+//	jpcheck diff OLD NEW [--consumer FILE]... [--format text|json]
+//	jpcheck graphql schema [--out FILE] [--specs DIR]
+//	jpcheck graphql check FILE... [--specs DIR]
+//	jpcheck completion bash|zsh|fish|powershell
 //
 // Conform runs the contract suites (package suites) in this process, against --target or, without
 // it, against the reference implementation (package mock) started on a loopback port, and writes
@@ -25,6 +38,7 @@
 // against --target or the reference implementation, and writes the result through reports.
 //
 // Exit codes: 0 success, 1 findings (an error finding, a failed check or spec), 2 usage or
-// unreadable input, 3 target unreachable (or a load run aborted). This package wires the library packages together; it
-// holds no contract logic of its own.
+// unreadable input (every error printed, one "jpcheck: " line each), 3 target unreachable, 130
+// interrupted (conform and load write the partial result first). This package wires the library
+// packages together; it holds no contract logic of its own.
 package main

@@ -126,13 +126,13 @@ func loadConsumers(set *contracts.Set, files []string) ([]*consumers.Consumer, e
 	for _, f := range files {
 		c, err := consumers.LoadFile(f, schema)
 		if err != nil {
-			errs = append(errs, err)
+			errs = append(errs, fmt.Errorf("--consumer: %w", err))
 			continue
 		}
 		out = append(out, c)
 	}
 	if len(errs) > 0 {
-		return nil, usageErr("--consumer: %v", errors.Join(errs...))
+		return nil, usageErr("%v", errors.Join(errs...)) // one line each: run prints them all
 	}
 	return out, nil
 }

@@ -108,3 +108,29 @@ func TestConformConsumers(t *testing.T) {
 		t.Errorf("missing consumer file: exit %d, want 2", code)
 	}
 }
+
+// Several invalid consumer files are several errors: every one is printed, one line each
+// starting "jpcheck: ", not the first alone.
+func TestConformConsumerErrorsAll(t *testing.T) {
+	other := filepath.Join(t.TempDir(), "other.graphql")
+	mustWrite(t, other, []byte("query Q { order { no_such_field } }\n"))
+	bad := filepath.Join("testdata", "consumers", "bad.graphql")
+	code, stdout, stderr := runCLI(t, []string{"conform", "--consumer", bad, "--consumer", other, "--consumer", "no-such.graphql"}, "")
+	if code != exitUsage || stdout != "" {
+		t.Fatalf("exit %d, want 2; stdout %q", code, stdout)
+	}
+	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "jpcheck: ") {
+			t.Errorf("stderr line %q does not start \"jpcheck: \"", l)
+		}
+	}
+	for _, want := range []string{"bad.graphql:2:20: Cannot query field", "other.graphql:1:19", "no-such.graphql"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if len(lines) < 3 || strings.Contains(stderr, "(and more)") {
+		t.Errorf("want one line per invalid file, got:\n%s", stderr)
+	}
+}

@@ -7,8 +7,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/jpcheck/jpcheck/contracts"
@@ -51,6 +49,7 @@ type loadOpts struct {
 	maxErrorFraction  float64
 
 	format, out string
+	noRedact    bool
 
 	allowProduction bool
 	maxRate         float64
@@ -83,8 +82,8 @@ A check whose interval straddles its limit is inconclusive: it does not fail the
 --require-conclusive) and the output says how many requests would decide it.
 
 Exit: 0 SLO met; 1 a check failed, the generator could not keep the rate, or errors over
---max-error-fraction; 2 usage; 3 target unreachable or run aborted (SIGINT: the partial result
-is still printed and written).`,
+--max-error-fraction; 2 usage; 3 target unreachable; 130 interrupted (SIGINT or SIGTERM: the
+partial result is still printed and written first).`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, _ []string) error { return runLoad(c.Context(), st, &o) },
 	}
@@ -110,6 +109,7 @@ is still printed and written).`,
 	f.BoolVar(&o.requireConclusive, "require-conclusive", false, "an inconclusive check fails the run")
 	f.Float64Var(&o.maxErrorFraction, "max-error-fraction", defaultMaxErrorFraction, "error budget: the largest fraction of requests that may fail (any error kind) before the run fails")
 	f.StringVar(&o.format, "format", "text", "text, json (the run on stdout) or openmetrics (for a Pushgateway or textfile collector)")
+	f.BoolVar(&o.noRedact, "no-redact", false, "show customer data the contract findings quote in the text and JSON on stdout (load.json always keeps it)")
 	f.StringVar(&o.out, "out", "", "write "+reports.LoadJSONFile+" (the JSON) and "+reports.LoadHistogramFile+" (the mergeable HDR histogram) to `DIR`")
 	f.BoolVar(&o.allowProduction, "allow-production", false, "allow a production Juspay host (api.juspay.in and the other documented ones)")
 	f.Float64Var(&o.maxRate, "max-rate", defaultMaxRate, "refuse a rate above this many requests per second (0: no cap; also needed for --rate 0 against a non-loopback target)")
@@ -368,11 +368,10 @@ func runLoad(ctx context.Context, st streams, o *loadOpts) error {
 			return err
 		}
 	}
-	// SIGINT stops sending; the requests in flight finish and the result is still written. A
-	// second SIGINT, once the first has been seen, ends the process at once.
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	// SIGINT stops sending; the requests in flight finish, the result is still written, and the
+	// exit is 130. A second SIGINT, once the first has been seen, ends the process at once.
+	ctx, stop := notifyInterrupt(ctx)
 	defer stop()
-	go func() { <-ctx.Done(); stop() }()
 
 	if p.embedded {
 		ref, err := startLoadReference(p)
@@ -384,7 +383,7 @@ func runLoad(ctx context.Context, st streams, o *loadOpts) error {
 	if err := suites.Probe(ctx, p.cfg.Target, nil); err != nil {
 		switch {
 		case ctx.Err() != nil:
-			return &exitError{code: exitUnreachable, err: errors.New("interrupted before the run started")}
+			return errInterrupted("before the run started")
 		case errors.Is(err, suites.ErrUnreachable):
 			return &exitError{code: exitUnreachable, err: err}
 		}

@@ -22,14 +22,18 @@ func finishLoad(st streams, o *loadOpts, p *loadPlan, res *load.Result) error {
 			return usageErr("--out: %v", err)
 		}
 	}
+	shown := res
+	if !o.noRedact {
+		shown = reports.RedactLoad(res) // stdout lands in CI logs; load.json keeps the data
+	}
 	var err error
 	switch o.format {
 	case "json":
-		err = reports.WriteLoadJSON(st.out, res)
+		err = reports.WriteLoadJSON(st.out, shown)
 	case "openmetrics":
-		err = reports.WriteLoadOpenMetrics(st.out, res)
+		err = reports.WriteLoadOpenMetrics(st.out, shown)
 	default:
-		err = reports.WriteLoadText(st.out, res)
+		err = reports.WriteLoadText(st.out, shown)
 		if err == nil && o.out != "" {
 			fmt.Fprintf(st.out, "result: %s (histogram: %s)\n", filepath.Join(o.out, reports.LoadJSONFile), filepath.Join(o.out, reports.LoadHistogramFile))
 		}
@@ -40,12 +44,12 @@ func finishLoad(st streams, o *loadOpts, p *loadPlan, res *load.Result) error {
 	return loadExit(res, o.maxErrorFraction)
 }
 
-// loadExit is the exit code of a run: aborted is 3, an SLO not met (a failed check, a
+// loadExit is the exit code of a run: interrupted is 130, an SLO not met (a failed check, a
 // generator that fell behind, an inconclusive check under --require-conclusive) or errors
 // over the budget are 1.
 func loadExit(res *load.Result, maxErrorFraction float64) error {
 	if res.Aborted {
-		return &exitError{code: exitUnreachable, err: errors.New("run aborted: the result covers the requests sent until then")}
+		return errInterrupted("the run was aborted; the result covers the requests sent until then")
 	}
 	if over := errorBudgetExceeded(res, maxErrorFraction); over != "" {
 		return &exitError{code: exitFindings, err: errors.New(over)}
@@ -79,14 +83,18 @@ func finishCapacity(st streams, o *loadOpts, p *loadPlan, c *load.CapacityResult
 			return usageErr("--out: %v", err)
 		}
 	}
+	shownC := c
+	if !o.noRedact {
+		shownC = reports.RedactCapacity(c)
+	}
 	var err error
 	switch o.format {
 	case "json":
-		err = reports.WriteLoadCapacityJSON(st.out, c)
+		err = reports.WriteLoadCapacityJSON(st.out, shownC)
 	case "openmetrics":
-		err = reports.WriteLoadCapacityOpenMetrics(st.out, c)
+		err = reports.WriteLoadCapacityOpenMetrics(st.out, shownC)
 	default:
-		err = reports.WriteLoadCapacityText(st.out, c)
+		err = reports.WriteLoadCapacityText(st.out, shownC)
 		if err == nil && o.out != "" {
 			fmt.Fprintf(st.out, "result: %s (the run at the capacity: %s)\n", filepath.Join(o.out, reports.LoadCapacityFile), filepath.Join(o.out, reports.LoadJSONFile))
 		}
@@ -96,7 +104,7 @@ func finishCapacity(st streams, o *loadOpts, p *loadPlan, c *load.CapacityResult
 	}
 	switch {
 	case c.Aborted:
-		return &exitError{code: exitUnreachable, err: errors.New("capacity search aborted: the result covers the rates tried until then")}
+		return errInterrupted("the capacity search was aborted; the result covers the rates tried until then")
 	case c.Capacity == 0:
 		return &exitError{code: exitFindings, err: errors.New("no rate tried met the SLO")}
 	}

@@ -253,7 +253,7 @@ func TestLoadUnreachable(t *testing.T) {
 }
 
 // Cancelling the context (what SIGINT does) stops the run: the partial result is printed and
-// written, and the exit is 3.
+// written, and the exit is 130 (TestLoadInterruptedBySignal sends the signal itself).
 func TestLoadInterrupted(t *testing.T) {
 	srv, err := mock.New(mock.Config{})
 	if err != nil {
@@ -274,8 +274,8 @@ func TestLoadInterrupted(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	code := run(ctx, []string{"load", "--target", ts.URL, "--order-id", "JP1636474794", "--rate", "20", "--duration", "10m",
 		"--format", "json", "--out", out}, strings.NewReader(""), &stdout, &stderr)
-	if code != exitUnreachable {
-		t.Fatalf("exit %d, want 3\nstderr:\n%s", code, stderr.String())
+	if code != exitInterrupted {
+		t.Fatalf("exit %d, want 130\nstderr:\n%s", code, stderr.String())
 	}
 	d := decodeLoad(t, stdout.String())
 	if !d.Aborted || d.Requests == 0 || len(d.SLO.Checks) != 7 {
@@ -284,7 +284,7 @@ func TestLoadInterrupted(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, reports.LoadJSONFile)); err != nil {
 		t.Errorf("the partial result is not written: %v", err)
 	}
-	usageLine("aborted")(t, stderr.String())
+	usageLine("interrupted", "aborted")(t, stderr.String())
 }
 
 // Without --target the run starts the reference implementation and requests its seeded
@@ -349,24 +349,17 @@ func TestLoadFindCapacity(t *testing.T) {
 	}
 }
 
-// The README documents every flag of jpcheck load, every check name and every error kind.
+// The manual's load page (docs/load.md) documents every flag of jpcheck load, every check name
+// and every error kind.
 func TestLoadDocumented(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	data, err := os.ReadFile(filepath.Join("..", "..", "docs", "load.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	readme := string(data)
-	start := strings.Index(readme, "## Latency SLO: `jpcheck load`")
-	if start < 0 {
-		t.Fatal("README has no \"Latency SLO: `jpcheck load`\" section")
-	}
-	section := readme[start:]
-	if end := strings.Index(section[1:], "\n## "); end >= 0 {
-		section = section[:end+1]
-	}
+	section := string(data)
 	newLoadCmd(streams{}).Flags().VisitAll(func(f *pflag.Flag) {
 		if !strings.Contains(section, "`--"+f.Name) {
-			t.Errorf("flag --%s is not in the README's load section", f.Name)
+			t.Errorf("flag --%s is not in docs/load.md", f.Name)
 		}
 	})
 	for _, name := range []string{load.CheckTP50, load.CheckTP90, load.CheckTP99, load.CheckTP999, load.CheckTP9999,
@@ -374,10 +367,10 @@ func TestLoadDocumented(t *testing.T) {
 		load.ErrorStatus4xx, load.ErrorStatus5xx, load.ErrorStatusOther, load.ErrorBodyTooLarge, load.ErrorContract,
 		load.ErrorV4Open, reports.LoadJSONFile, reports.LoadHistogramFile, reports.LoadCapacityFile, "JPCHECK_API_KEY", "JPCHECK_MERCHANT_ID"} {
 		if !strings.Contains(section, "`"+name+"`") {
-			t.Errorf("%s is not in the README's load section", name)
+			t.Errorf("%s is not in docs/load.md", name)
 		}
 	}
 	if !strings.Contains(section, "0.0198 s = 19.8 ms is the only reading consistent with") {
-		t.Error("the README does not explain the TP50 unit")
+		t.Error("docs/load.md does not explain the TP50 unit")
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/jpcheck/jpcheck/reports"
@@ -29,12 +30,14 @@ Rebuilding a report from saved JSON is report --in OLD --out NEW.
 
 --out DIR receives index.html (the page to read), run.json (the merged run, from which the
 report can be rebuilt), report.md (a summary for $GITHUB_STEP_SUMMARY or a pull-request
-comment) and junit.xml. --history DIR adds a trend from the earlier runs it holds (run JSON
+comment) and junit.xml. Without --out, --format html (the default) writes them next to the
+first --in (that directory, or the directory of that file): jpcheck report --in out rebuilds
+out/index.html; --format markdown and json only print. --history DIR adds a trend from the earlier runs it holds (run JSON
 files, or report and load directories).
 
 Customer email, phone, VPA and card fields other than card_isin and last_four_digits are
-masked in index.html and report.md unless --no-redact; run.json keeps them. Credentials never
-appear in any output.
+masked in index.html, report.md, junit.xml and the JSON on stdout unless --no-redact; run.json
+keeps them. Credentials never appear in any output.
 
 --format says what goes to stdout: html (the page's path), markdown (the summary itself:
 jpcheck report --in out --format markdown >> "$GITHUB_STEP_SUMMARY") or json (the merged run).
@@ -46,10 +49,10 @@ and load exit 1 on failure), 2 usage error or unreadable input.`,
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&o.in, "in", nil, "a saved run: a report, conform or load directory, or a run.json file (repeatable)")
-	f.StringVar(&o.out, "out", "", "write index.html, run.json, report.md and junit.xml to DIR (needed with --format html)")
+	f.StringVar(&o.out, "out", "", "write index.html, run.json, report.md and junit.xml to DIR (default with --format html: the first --in's directory)")
 	f.StringVar(&o.history, "history", "", "a directory of earlier runs (run JSON files or report directories) to draw a trend from")
 	f.StringVar(&o.format, "format", "html", "what to print on stdout: html (the page's path), markdown or json")
-	f.BoolVar(&o.noRedact, "no-redact", false, "show customer email, phone, VPA and card fields in index.html and report.md")
+	f.BoolVar(&o.noRedact, "no-redact", false, "show customer email, phone, VPA and card fields in index.html, report.md, junit.xml and the JSON on stdout (run.json always keeps them)")
 	return cmd
 }
 
@@ -59,8 +62,6 @@ func (o reportOpts) check() error {
 		return usageErr("report needs at least one --in DIR (see --help)")
 	case o.format != "html" && o.format != "markdown" && o.format != "json":
 		return usageErr("unknown format %q (want html, markdown or json)", o.format)
-	case o.format == "html" && o.out == "":
-		return usageErr("--format html writes a page: it needs --out DIR")
 	}
 	if o.out != "" {
 		if err := checkWritableDir(o.out); err != nil {
@@ -70,7 +71,27 @@ func (o reportOpts) check() error {
 	return nil
 }
 
+// defaultOut is where --format html writes without --out: next to the first input, which must
+// exist (a missing one is not created).
+func (o reportOpts) defaultOut() (string, error) {
+	fi, err := os.Stat(o.in[0])
+	if err != nil {
+		return "", usageErr("--in %v", unwrapPathErr(err))
+	}
+	if !fi.IsDir() {
+		return filepath.Dir(o.in[0]), nil
+	}
+	return o.in[0], nil
+}
+
 func runReport(st streams, o reportOpts) error {
+	if o.format == "html" && o.out == "" && len(o.in) > 0 {
+		out, err := o.defaultOut()
+		if err != nil {
+			return err
+		}
+		o.out = out
+	}
 	if err := o.check(); err != nil {
 		return err
 	}
@@ -95,7 +116,7 @@ func runReport(st streams, o reportOpts) error {
 	case "markdown":
 		return reports.WriteMarkdown(st.out, run, opts)
 	case "json":
-		return reports.WriteJSON(st.out, run)
+		return reports.WriteJSON(st.out, opts.Shown(run))
 	}
 	fmt.Fprintln(st.out, reports.VerdictLine(run))
 	fmt.Fprintf(st.out, "report: %s\n", filepath.Join(o.out, reports.HTMLFile))
@@ -120,5 +141,5 @@ func writeReportDir(dir string, run *reports.Run, opts reports.Options) error {
 	if err := reports.WriteDir(dir, run, opts); err != nil {
 		return err
 	}
-	return reports.WriteJUnit(filepath.Join(dir, reports.JUnitFile), run)
+	return reports.WriteJUnit(filepath.Join(dir, reports.JUnitFile), opts.Shown(run))
 }

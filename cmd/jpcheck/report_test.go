@@ -105,8 +105,8 @@ func failingRun(t *testing.T, started time.Time) string {
 	return dir
 }
 
-// The verdict is in the report, not in report's exit code; customer data is masked in the page
-// and the summary unless --no-redact.
+// The verdict is in the report, not in report's exit code; customer data is masked in the page,
+// the summary, JUnit and the JSON on stdout unless --no-redact.
 func TestReportVerdictAndRedaction(t *testing.T) {
 	in := failingRun(t, time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC))
 	for _, tc := range []struct {
@@ -121,7 +121,7 @@ func TestReportVerdictAndRedaction(t *testing.T) {
 		if code != exitOK || !strings.HasPrefix(stdout, "verdict: fail (1 of 1 spec failed)") {
 			t.Fatalf("exit %d (want 0 whatever the verdict)\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 		}
-		for _, f := range []string{"index.html", "report.md"} {
+		for _, f := range []string{"index.html", "report.md", "junit.xml"} {
 			page := string(mustRead(t, filepath.Join(out, f)))
 			if has := strings.Contains(page, "9876543210"); has == tc.masked {
 				t.Errorf("%v: %s shows the phone number: %v", tc.args, f, has)
@@ -133,6 +133,36 @@ func TestReportVerdictAndRedaction(t *testing.T) {
 		if !strings.Contains(string(mustRead(t, filepath.Join(out, "run.json"))), "9876543210") {
 			t.Error("run.json must keep the data a report is rebuilt from")
 		}
+		_, stdout, _ = runCLI(t, append([]string{"report", "--in", in, "--format", "json"}, tc.args...), "")
+		if has := strings.Contains(stdout, "9876543210"); has == tc.masked || !strings.Contains(stdout, `"verdict": "fail"`) {
+			t.Errorf("%v: the JSON on stdout shows the phone number: %v\n%s", tc.args, has, clipOut(stdout))
+		}
+	}
+}
+
+// report --in DIR with its defaults writes the report next to its input: into DIR, or the
+// directory of a run.json given as a file. A missing input is an error, never created.
+func TestReportDefaultOut(t *testing.T) {
+	in := failingRun(t, time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC))
+	code, stdout, stderr := runCLI(t, []string{"report", "--in", in}, "")
+	if code != exitOK || !strings.HasSuffix(stdout, "report: "+filepath.Join(in, "index.html")+"\n") {
+		t.Fatalf("report --in DIR: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	for _, f := range []string{"index.html", "report.md", "junit.xml", "run.json"} {
+		if _, err := os.Stat(filepath.Join(in, f)); err != nil {
+			t.Errorf("report --in DIR wrote no %s next to its input: %v", f, err)
+		}
+	}
+	other := failingRun(t, time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
+	code, stdout, _ = runCLI(t, []string{"report", "--in", filepath.Join(other, "run.json")}, "")
+	if _, err := os.Stat(filepath.Join(other, "index.html")); code != exitOK || err != nil {
+		t.Errorf("report --in DIR/run.json: exit %d, page %v\n%s", code, err, stdout)
+	}
+	missing := filepath.Join(t.TempDir(), "nope")
+	runTable(t, []cliCase{{name: "missing input", args: []string{"report", "--in", missing}, wantCode: exitUsage,
+		stdout: []outCheck{isEmpty()}, stderr: []outCheck{usageLine("--in", "no such file")}}})
+	if _, err := os.Stat(missing); err == nil {
+		t.Error("report created the missing --in directory")
 	}
 }
 
@@ -192,7 +222,6 @@ func TestReportUsageErrors(t *testing.T) {
 	runTable(t, []cliCase{
 		fail("no input", []string{"--out", out}, "at least one --in"),
 		fail("unknown format", []string{"--in", reportOrders, "--format", "pdf"}, `unknown format "pdf"`),
-		fail("html without out", []string{"--in", reportOrders}, "needs --out DIR"),
 		fail("missing input", []string{"--in", filepath.Join(dir, "nope"), "--out", out}, "no such file"),
 		fail("empty input", []string{"--in", empty, "--out", out}, "holds neither run.json"),
 		fail("invalid run.json", []string{"--in", badJSON, "--out", out}, filepath.Join(badJSON, "run.json")),

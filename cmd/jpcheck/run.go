@@ -63,18 +63,18 @@ func run(ctx context.Context, args []string, in io.Reader, out, errw io.Writer) 
 	if errors.As(err, &ee) {
 		code = ee.code
 	}
-	if msg := strings.TrimSpace(err.Error()); msg != "" {
-		fmt.Fprintf(errw, "jpcheck: %s\n", firstLine(msg))
-	}
+	writeError(errw, err)
 	return code
 }
 
-func firstLine(s string) string {
-	line, rest, _ := strings.Cut(s, "\n")
-	if rest != "" {
-		return line + " (and more)"
+// writeError prints every line of err, each starting "jpcheck: " so each can be found on its
+// own: several invalid inputs are several errors, and the user needs them all.
+func writeError(w io.Writer, err error) {
+	for _, line := range strings.Split(strings.TrimSpace(err.Error()), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			fmt.Fprintf(w, "jpcheck: %s\n", line)
+		}
 	}
-	return line
 }
 
 func newRootCmd(st streams) *cobra.Command {
@@ -84,6 +84,14 @@ func newRootCmd(st streams) *cobra.Command {
 		Long:          "jpcheck checks that a service speaks Juspay's order-status, webhook, offer and reward APIs field for field, as Juspay documents them.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+	}
+	// --version is jpcheck version; no shorthand, since -v is conform's --verbose.
+	showVersion := root.Flags().Bool("version", false, "print the version, the commit and the specs' digest (as jpcheck version)")
+	root.RunE = func(c *cobra.Command, _ []string) error {
+		if *showVersion {
+			return printVersion(st.out)
+		}
+		return c.Help()
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr("%v (see %s --help)", err, c.CommandPath()) })
 	root.AddCommand(newVersionCmd(st), newValidateCmd(st), newSpecsCmd(st), newMockCmd(st), newConformCmd(st), newLoadCmd(st), newReportCmd(st), newDiffCmd(st), newGraphQLCmd(st))
