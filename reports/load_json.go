@@ -157,7 +157,7 @@ func CapacityShownStep(c *load.CapacityResult) *load.CapacityStep {
 		if s.Result == nil {
 			continue
 		}
-		if shown == nil || (c.Capacity > 0 && s.Pass && s.Rate == c.Capacity) {
+		if shown == nil || (c.Capacity > 0 && s.Met && s.Rate == c.Capacity) {
 			shown = s
 		}
 	}
