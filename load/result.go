@@ -51,7 +51,7 @@ type Result struct {
 	WarmupMS float64 `json:"warmup_ms,omitempty"`
 	// Steps are a ramp's steps, each with its own percentiles; the verdict judges the last
 	// (the final hold at the top rate).
-	Steps []RampStep `json:"steps,omitempty"`
+	Steps []RampStep `json:"ramp_steps,omitempty"`
 	// Batches are the judged window's requests per second, for the batch-means intervals
 	// (Evaluate's EvalOptions.Batches) and for merging runs.
 	Batches []Batch `json:"batches"`
