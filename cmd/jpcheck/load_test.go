@@ -318,7 +318,7 @@ func TestLoadInterrupted(t *testing.T) {
 		t.Fatalf("exit %d, want 130\nstderr:\n%s", code, stderr.String())
 	}
 	d := decodeLoad(t, stdout.String())
-	if !d.Aborted || d.Requests == 0 || len(d.SLO.Checks) != 7 {
+	if !d.Aborted || d.Requests == 0 || len(d.SLO.Checks) != 8 {
 		t.Errorf("aborted %v, %d requests, %d checks", d.Aborted, d.Requests, len(d.SLO.Checks))
 	}
 	if _, err := os.Stat(filepath.Join(out, reports.LoadJSONFile)); err != nil {
