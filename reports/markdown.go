@@ -153,6 +153,7 @@ func writeMarkdownSkips(w io.Writer, r *Run) {
 	count := map[string]int{}
 	for _, s := range r.Specs {
 		if s.State != StatePassed && s.State != StateFailed {
+			// A spec that could not run is listed with its reason among the skips: neither passes.
 			count[oneLine(s.Message)]++
 		}
 	}
@@ -169,7 +170,11 @@ func writeMarkdownSkips(w io.Writer, r *Run) {
 		}
 		return reasons[i] < reasons[j]
 	})
-	fmt.Fprintf(w, "### Skipped (%d)\n\n", Tally(r.Specs).Skipped)
+	if t := Tally(r.Specs); t.NotRun > 0 {
+		fmt.Fprintf(w, "### Skipped or not run (%d)\n\n", t.Skipped+t.NotRun)
+	} else {
+		fmt.Fprintf(w, "### Skipped (%d)\n\n", t.Skipped)
+	}
 	for i, m := range reasons {
 		if i == mdMaxSkipReasons {
 			fmt.Fprintf(w, "- … and %d more reasons\n", len(reasons)-i)
