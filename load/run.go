@@ -101,8 +101,11 @@ func attack(ctx context.Context, cfg Config, v4 *jwe.Client, p *pool) *Result {
 	if cfg.ValidateSample > 0 {
 		r.val = startValidators(cfg.Set, cfg.Profile, v4)
 	}
+	hc := newClient(maxWorkers)
+	// No connection outlives the run: the idle ones' goroutines would.
+	defer hc.CloseIdleConnections()
 	atk := vegeta.NewAttacker(
-		vegeta.Client(newClient(maxWorkers)), // first: the options below adjust its transport
+		vegeta.Client(hc), // first: the options below adjust its transport
 		vegeta.Timeout(cfg.Timeout),
 		vegeta.Workers(uint64(workers)),
 		vegeta.MaxWorkers(uint64(maxWorkers)),
@@ -116,6 +119,7 @@ func attack(ctx context.Context, cfg Config, v4 *jwe.Client, p *pool) *Result {
 	done := ctx.Done()
 	aborted := false
 	var stopAt time.Duration
+	down, downReason := newDownDetector(cfg), ""
 
 	r.start = time.Now() // before Attack takes its own start, so lag is never negative
 	results := atk.Attack(p.targeter(), pacer, cfg.Duration, "")
@@ -127,6 +131,10 @@ loop:
 				break loop
 			}
 			r.add(res)
+			if why := down.observe(res); why != "" && downReason == "" && !aborted {
+				downReason, stopAt = why, time.Since(r.start)
+				atk.Stop()
+			}
 		case <-ticker.C:
 			r.tick(time.Since(r.start))
 		case <-done:
@@ -138,7 +146,7 @@ loop:
 	r.flushSecond(end)
 
 	window := cfg.Duration
-	if aborted && stopAt < window {
+	if (aborted || downReason != "") && stopAt < window {
 		window = stopAt
 	}
 	res := &Result{
@@ -153,6 +161,7 @@ loop:
 		TimeoutMS:  durationMS(cfg.Timeout),
 		Ramp:       cfg.Ramp,
 		Aborted:    aborted,
+		Error:      downReason,
 		Series:     r.series,
 		Histogram:  r.hist,
 	}

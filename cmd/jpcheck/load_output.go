@@ -51,6 +51,9 @@ func loadExit(res *load.Result, maxErrorFraction float64) error {
 	if res.Aborted {
 		return errInterrupted("the run was aborted; the result covers the requests sent until then")
 	}
+	if res.Error != "" {
+		return &exitError{code: exitFindings, err: errors.New(res.Error)}
+	}
 	if over := errorBudgetExceeded(res, maxErrorFraction); over != "" {
 		return &exitError{code: exitFindings, err: errors.New(over)}
 	}
