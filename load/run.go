@@ -113,6 +113,7 @@ func attack(ctx context.Context, cfg Config, v4 *jwe.Client, p *pool) *Result {
 		vegeta.KeepAlive(true),
 		vegeta.MaxBody(MaxBodyBytes+1), // one byte more tells a body over the limit
 		vegeta.Redirects(vegeta.NoFollow),
+		vegeta.Client(boundedClient(hc, cfg.Timeout)), // last: it wraps the transport set above
 	)
 	ticker := time.NewTicker(time.Second)
 	defer ticker.Stop()

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -120,9 +121,11 @@ func guardSpecs(e *env) {
 
 // dialFailed says whether err is a failure to connect at all (refused, no route, DNS): the
 // target is unreachable, as opposed to reachable but not answering.
+//
+// A connection reset while connecting is a listener that accepted and dropped it: reachable.
 func dialFailed(err error) bool {
 	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
+	return errors.As(err, &op) && op.Op == "dial" && !errors.Is(err, syscall.ECONNRESET)
 }
 
 // selection is the run's --label-filter and --focus, to tell a spec Ginkgo skips because the
