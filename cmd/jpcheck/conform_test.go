@@ -118,7 +118,7 @@ type conformRun struct {
 		Specs, Passed, Failed, Skipped int
 		NotRun                         int `json:"not_run"`
 	}
-	Specs   []struct {
+	Specs []struct {
 		Name, State, Message string
 		Labels               []string
 	}
