@@ -64,7 +64,12 @@ every selected field must be supplied, of the right type, non-null where the sch
 Exit: 0 every spec passed (skips allowed) and no consumer lacks a field, 1 any spec failed or a
 consumer's field was not supplied (or --webhooks-only received nothing), 2 usage or
 configuration error (an invalid consumer file too), 3 target unreachable, 130 interrupted
-(SIGINT or SIGTERM: the partial run is written first).`,
+(SIGINT or SIGTERM: the partial run is written first).
+
+A broken target still gets its report: a request gets no more than --request-timeout, the
+run no more than --timeout; after 3 requests in a row without an answer the target is judged
+down and the specs left are not run (verdict error, exit 1). An unreachable target is exit 3,
+with the run (every spec not run) printed and written first.`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, _ []string) error { return runConform(c.Context(), st, o) },
 	}
