@@ -29,6 +29,9 @@ func WriteMarkdown(w io.Writer, r *Run, opts Options) error {
 	r = opts.Shown(r).normalized()
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "## jpcheck: %s\n\n", mdVerdict(r.Verdict))
+	if why := r.ErrorReason(); why != "" {
+		fmt.Fprintf(bw, "**The run could not judge the target:** %s\n\n", oneLine(why))
+	}
 	fmt.Fprintf(bw, "%s\n\n", mdEnvironment(r))
 	if len(r.Specs) > 0 {
 		fmt.Fprintf(bw, "%s\n\n", SummaryLine(r))
@@ -58,6 +61,8 @@ func mdVerdict(v string) string {
 		return mdVerdictPass
 	case VerdictFail:
 		return mdVerdictFail
+	case VerdictError:
+		return "❌ error"
 	}
 	return mdVerdictUndecided
 }

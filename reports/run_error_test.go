@@ -64,7 +64,8 @@ func TestErrorVerdict(t *testing.T) {
 	}
 	page := string(mustReadFile(t, filepath.Join(dir, HTMLFile)))
 	md := string(mustReadFile(t, filepath.Join(dir, MarkdownFile)))
-	if !strings.Contains(page, "target judged down") || !strings.Contains(md, "### Skipped or not run (2)") {
+	if !strings.Contains(page, "target judged down") || !strings.Contains(md, "### Skipped or not run (2)") ||
+		!strings.Contains(md, "## jpcheck: ❌ error") || !strings.Contains(md, "could not judge the target:** target judged down") {
 		t.Errorf("index.html or report.md does not say why:\n%s", md)
 	}
 	junit := filepath.Join(dir, "sub", JUnitFile)
