@@ -160,18 +160,21 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	// The run's budget ends every request and wait (the run's context) and marks the specs
 	// left as not run; Ginkgo's own suite timeout is only a backstop behind it, since the specs
 	// Ginkgo skips at its deadline say nothing about why.
-	budget := cfg.Timeout
-	if d, ok := ctx.Deadline(); ok && (budget == 0 || time.Until(d) < budget) {
-		budget = time.Until(d)
+	left, bounded := cfg.Timeout, cfg.Timeout > 0
+	if d, ok := ctx.Deadline(); ok && (!bounded || time.Until(d) < left) {
+		left, bounded = max(time.Until(d), 0), true
 	}
-	if budget > 0 {
+	if bounded {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, budget)
+		ctx, cancel = context.WithTimeout(ctx, left)
 		defer cancel()
-		suiteCfg.Timeout = budget + suiteBackstop
+		suiteCfg.Timeout = left + suiteBackstop
 	}
 	e.ctx = ctx
-	e.health.ctx, e.health.budget = ctx, budget
+	e.health.ctx, e.health.budget = ctx, cfg.Timeout // the budget as the user gave it
+	if cfg.Timeout <= 0 {
+		e.health.budget = left
+	}
 	repCfg.NoColor = true
 	repCfg.Verbose = cfg.Verbose
 	out := cfg.Output

@@ -321,3 +321,23 @@ func TestLoadUnreachableWritesResult(t *testing.T) {
 	noPartialFiles(t, dir)
 	usageLine("target unreachable")(t, r.stderr)
 }
+
+// A whole-run budget spent while the target hangs: the request in flight is cut, the specs
+// left are not run, the report says the budget was spent; exit 1.
+func TestConformBudgetSpent(t *testing.T) {
+	srv := startHostile(t, hostileHang)
+	dir := t.TempDir()
+	r := runInProcess(t, "conform", "--target", srv.URL, "--format", "json", "--report-dir", dir,
+		"--request-timeout", "1m", "--timeout", "3s")
+	srv.Close()
+	r.check(t, exitFindings)
+	d := decodeHostileConform(t, "stdout", r.stdout)
+	if d.Verdict != reports.VerdictError || !strings.Contains(d.Error, "budget of 3s") || d.Summary.NotRun == 0 {
+		t.Errorf("verdict %q, error %q, summary %+v; want error, the budget spent, specs not run", d.Verdict, d.Error, d.Summary)
+	}
+	file := decodeHostileConform(t, reports.RunFile, string(mustRead(t, filepath.Join(dir, reports.RunFile))))
+	if file.Verdict != reports.VerdictError {
+		t.Errorf("run.json: verdict %q", file.Verdict)
+	}
+	noPartialFiles(t, dir)
+}
