@@ -57,6 +57,12 @@ type Result struct {
 	Batches []Batch `json:"batches"`
 	// Aborted says the run was stopped (its context canceled) before its duration.
 	Aborted bool `json:"aborted"`
+	// Error, when set, says why the run could not judge the target: it was unreachable, or
+	// judged down mid-run (see TargetDown). The verdict is then error.
+	Error string `json:"error,omitempty"`
+	// Verdict is pass, fail, inconclusive or error: filled in by the writers (package
+	// reports), which judge a load run alone as they judge it in a report.
+	Verdict string `json:"verdict,omitempty"`
 	// Series is one point per second (coarser for long runs), for the report's plot.
 	Series []Point `json:"series"`
 	// HistogramHDR is Histogram in HdrHistogram's V2 compressed base64 form (see

@@ -130,6 +130,7 @@ func attack(ctx context.Context, cfg Config, v4 *jwe.Client, p *pool) *Result {
 		r.val = startValidators(cfg.Set, cfg.Profile, v4)
 	}
 	client := newClient(maxWorkers)
+	// No connection outlives the run: the idle ones' goroutines would.
 	defer client.CloseIdleConnections()
 	atk := vegeta.NewAttacker(
 		vegeta.Client(client), // first: the options below adjust its transport
@@ -140,12 +141,14 @@ func attack(ctx context.Context, cfg Config, v4 *jwe.Client, p *pool) *Result {
 		vegeta.KeepAlive(true),
 		vegeta.MaxBody(MaxBodyBytes+1), // one byte more tells a body over the limit
 		vegeta.Redirects(vegeta.NoFollow),
+		vegeta.Client(boundedClient(client, cfg.Timeout)), // last: it wraps the transport set above
 	)
 	ticker := time.NewTicker(time.Second)
 	defer ticker.Stop()
 	done := ctx.Done()
 	aborted := false
 	var stopAt time.Duration
+	down, downReason := newDownDetector(cfg), ""
 
 	hic := startHiccupMeter()
 	r.start = time.Now() // before Attack takes its own start, so lag is never negative
@@ -158,6 +161,10 @@ loop:
 				break loop
 			}
 			r.add(res)
+			if why := down.observe(res); why != "" && downReason == "" && !aborted {
+				downReason, stopAt = why, time.Since(r.start)
+				atk.Stop()
+			}
 		case <-ticker.C:
 			r.tick(time.Since(r.start))
 		case <-done:
@@ -171,7 +178,7 @@ loop:
 	r.flushBatch()
 
 	window := duration
-	if aborted && stopAt < window {
+	if (aborted || downReason != "") && stopAt < window {
 		window = stopAt
 	}
 	res := &Result{
@@ -186,6 +193,7 @@ loop:
 		TimeoutMS:  durationMS(cfg.Timeout),
 		Ramp:       cfg.Ramp,
 		Aborted:    aborted,
+		Error:      downReason,
 		Series:     r.series,
 		Histogram:  r.hist,
 		Batches:    r.batches,

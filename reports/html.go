@@ -135,7 +135,13 @@ func newHTMLPage(r *Run) *htmlPage {
 // run's.
 func verdictReasons(r *Run) []string {
 	var out []string
+	if e := r.ErrorReason(); e != "" {
+		out = append(out, e)
+	}
 	s := r.Summary
+	if s.NotRun > 0 {
+		out = append(out, fmt.Sprintf("%s could not run", plural(s.NotRun, "spec")))
+	}
 	switch {
 	case s.Failed > 0:
 		out = append(out, fmt.Sprintf("%s of %d failed", plural(s.Failed, "spec"), s.Specs))

@@ -2,6 +2,8 @@ package reports
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -22,7 +24,24 @@ func WriteJUnit(path string, r *Run) error {
 		OmitSuiteSetupNodes:       true,
 		OmitTimelinesForSpecState: types.SpecStatePassed | types.SpecStateSkipped | types.SpecStatePending,
 	}
-	if err := reporters.GenerateJUnitReportWithConfig(report, path, cfg); err != nil {
+	// Ginkgo writes to the path it is given: write beside the target and rename, so a run that
+	// stops mid-write never leaves half a file where CI looks for one.
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp.Close()
+	defer os.Remove(tmp.Name()) // after the rename this removes nothing
+	if err := reporters.GenerateJUnitReportWithConfig(report, tmp.Name(), cfg); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil

@@ -92,6 +92,9 @@ func normalizedLoad(r *load.Result) *load.Result {
 		n.Version = load.ResultVersion
 	}
 	n.Target = redactURL(n.Target)
+	if n.Verdict == "" {
+		n.Verdict = LoadVerdict(&n)
+	}
 	if n.HistogramHDR == "" && n.Histogram != nil {
 		// The JSON carries the distribution, so a saved run renders and merges like a live one.
 		if enc, err := n.EncodeHistogram(); err == nil {

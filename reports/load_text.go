@@ -194,6 +194,9 @@ func LoadVerdictLine(r *load.Result) string {
 	default:
 		line = "SLO met: every check passed"
 	}
+	if r.Error != "" {
+		line = "error: " + r.Error + "; " + line
+	}
 	if r.Aborted {
 		line = fmt.Sprintf("run aborted after %.1fs: the result covers the requests sent until then; %s", r.DurationMS/1000, line)
 	}

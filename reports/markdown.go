@@ -29,6 +29,9 @@ func WriteMarkdown(w io.Writer, r *Run, opts Options) error {
 	r = opts.Shown(r).normalized()
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "## jpcheck: %s\n\n", mdVerdict(r.Verdict))
+	if why := r.ErrorReason(); why != "" {
+		fmt.Fprintf(bw, "**The run could not judge the target:** %s\n\n", oneLine(why))
+	}
 	fmt.Fprintf(bw, "%s\n\n", mdEnvironment(r))
 	if len(r.Specs) > 0 {
 		fmt.Fprintf(bw, "%s\n\n", SummaryLine(r))
@@ -58,6 +61,8 @@ func mdVerdict(v string) string {
 		return mdVerdictPass
 	case VerdictFail:
 		return mdVerdictFail
+	case VerdictError:
+		return "❌ error"
 	}
 	return mdVerdictUndecided
 }
@@ -153,6 +158,7 @@ func writeMarkdownSkips(w io.Writer, r *Run) {
 	count := map[string]int{}
 	for _, s := range r.Specs {
 		if s.State != StatePassed && s.State != StateFailed {
+			// A spec that could not run is listed with its reason among the skips: neither passes.
 			count[oneLine(s.Message)]++
 		}
 	}
@@ -169,7 +175,11 @@ func writeMarkdownSkips(w io.Writer, r *Run) {
 		}
 		return reasons[i] < reasons[j]
 	})
-	fmt.Fprintf(w, "### Skipped (%d)\n\n", Tally(r.Specs).Skipped)
+	if t := Tally(r.Specs); t.NotRun > 0 {
+		fmt.Fprintf(w, "### Skipped or not run (%d)\n\n", t.Skipped+t.NotRun)
+	} else {
+		fmt.Fprintf(w, "### Skipped (%d)\n\n", t.Skipped)
+	}
 	for i, m := range reasons {
 		if i == mdMaxSkipReasons {
 			fmt.Fprintf(w, "- … and %d more reasons\n", len(reasons)-i)

@@ -34,6 +34,9 @@ const (
 	StatePassed  = "passed"
 	StateFailed  = "failed"
 	StateSkipped = "skipped"
+	// StateNotRun is a spec that could not run: the target was judged down (or unreachable)
+	// before it started, or the run's budget was spent. It is never a pass, and not a skip.
+	StateNotRun = "not_run"
 )
 
 // Verdicts of a run, in words: an interface like the spec states.
@@ -41,6 +44,9 @@ const (
 	VerdictPass         = "pass"
 	VerdictFail         = "fail"
 	VerdictInconclusive = "inconclusive"
+	// VerdictError is a run that could not judge the target: unreachable, judged down, or out
+	// of budget. Run.Error (or the load run's error) says why.
+	VerdictError = "error"
 )
 
 // Run is one conformance run, one load run, or both merged. Field names and tags are an
@@ -54,7 +60,9 @@ type Run struct {
 	DurationMS  int64       `json:"duration_ms"`
 	Environment Environment `json:"environment"`
 	// Verdict is computed by every writer from the specs and the load run (see verdict).
-	Verdict  string    `json:"verdict"`
+	Verdict string `json:"verdict"`
+	// Error, when set, is why the run could not judge the target; the verdict is then error.
+	Error    string    `json:"error,omitempty"`
 	Summary  Summary   `json:"summary"`
 	Specs    []Spec    `json:"specs"`
 	Findings []Finding `json:"findings"`
@@ -129,6 +137,7 @@ type Summary struct {
 	Passed  int `json:"passed"`
 	Failed  int `json:"failed"`
 	Skipped int `json:"skipped"`
+	NotRun  int `json:"not_run,omitempty"`
 }
 
 // Spec is one spec's outcome. Message is the failure, or the reason for a skip.
@@ -163,7 +172,7 @@ type Coverage struct {
 	Schemas        []contracts.SchemaCoverage `json:"schemas"`
 }
 
-// Tally counts specs by state; any state but passed and failed counts as skipped.
+// Tally counts specs by state; any state but passed, failed and not_run counts as skipped.
 func Tally(specs []Spec) Summary {
 	s := Summary{Specs: len(specs)}
 	for _, sp := range specs {
@@ -172,6 +181,8 @@ func Tally(specs []Spec) Summary {
 			s.Passed++
 		case StateFailed:
 			s.Failed++
+		case StateNotRun:
+			s.NotRun++
 		default:
 			s.Skipped++
 		}
@@ -241,6 +252,11 @@ func (r *Run) normalized() *Run {
 	if n.Environment.Time.IsZero() {
 		n.Environment.Time = n.StartedAt
 	}
+	if n.Load != nil && n.Load.Verdict == "" {
+		l := *n.Load
+		l.Verdict = LoadVerdict(&l)
+		n.Load = &l
+	}
 	n.Verdict = n.verdict()
 	scrubSecrets(&n)
 	return &n
@@ -250,6 +266,9 @@ func (r *Run) normalized() *Run {
 // checked (no spec passed and no load run) or a load run could not tell (too few samples, or
 // the generator could not keep its rate), else pass.
 func (r *Run) verdict() string {
+	if r.ErrorReason() != "" {
+		return VerdictError
+	}
 	if r.Summary.Failed > 0 || ConsumersFailed(r.Consumers) > 0 {
 		return VerdictFail
 	}

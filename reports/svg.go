@@ -264,6 +264,8 @@ func verdictClass(v string) string {
 	switch v {
 	case VerdictPass, VerdictFail, VerdictInconclusive:
 		return v
+	case VerdictError:
+		return VerdictFail // a run that could not judge its target fails the gate: drawn as one
 	}
 	return VerdictInconclusive
 }

@@ -16,7 +16,7 @@ func WriteText(w io.Writer, r *Run) error {
 	for _, s := range r.Specs {
 		fs := r.findingsOf(s.Name)
 		switch {
-		case s.State == StateSkipped:
+		case s.State == StateSkipped || s.State == StateNotRun:
 			fmt.Fprintf(bw, "%-7s  %s: %s\n", s.State, s.Name, oneLine(s.Message))
 		case s.State == StateFailed || len(fs) > 0:
 			fmt.Fprintf(bw, "%-7s  %s\n", s.State, s.Name)
@@ -29,6 +29,9 @@ func WriteText(w io.Writer, r *Run) error {
 		}
 	}
 	fmt.Fprintln(bw, SummaryLine(r))
+	if why := r.ErrorReason(); why != "" {
+		fmt.Fprintf(bw, "error: %s\n", oneLine(why))
+	}
 	return bw.Flush()
 }
 
@@ -46,7 +49,11 @@ func writeTextFinding(w io.Writer, f Finding) {
 // SummaryLine is "N specs: P passed, F failed, S skipped in 4.2s against URL".
 func SummaryLine(r *Run) string {
 	s := Tally(r.Specs)
-	line := fmt.Sprintf("%s: %d passed, %d failed, %d skipped in %.1fs", plural(s.Specs, "spec"), s.Passed, s.Failed, s.Skipped, r.Duration().Seconds())
+	line := fmt.Sprintf("%s: %d passed, %d failed, %d skipped", plural(s.Specs, "spec"), s.Passed, s.Failed, s.Skipped)
+	if s.NotRun > 0 {
+		line += fmt.Sprintf(", %d not run", s.NotRun)
+	}
+	line += fmt.Sprintf(" in %.1fs", r.Duration().Seconds())
 	if r.Target != "" {
 		line += " against " + r.Target
 	}
@@ -58,6 +65,9 @@ func SummaryLine(r *Run) string {
 func VerdictLine(r *Run) string {
 	n := r.normalized()
 	var why []string
+	if e := n.ErrorReason(); e != "" {
+		why = append(why, oneLine(e))
+	}
 	if n.Summary.Failed > 0 {
 		why = append(why, fmt.Sprintf("%d of %s failed", n.Summary.Failed, plural(n.Summary.Specs, "spec")))
 	} else if n.Summary.Specs > 0 {

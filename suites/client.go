@@ -55,6 +55,7 @@ type client struct {
 	merchantID string
 	http       *http.Client
 	check      *checker
+	health     *health // nil: every request is sent
 }
 
 func newClient(target, apiKey, merchantID string, hc *http.Client, timeout time.Duration, c *checker) (*client, error) {
@@ -63,7 +64,7 @@ func newClient(target, apiKey, merchantID string, hc *http.Client, timeout time.
 		return nil, err
 	}
 	if hc == nil {
-		hc = &http.Client{}
+		hc = &http.Client{Transport: ownTransport()}
 	}
 	if timeout <= 0 {
 		timeout = DefaultRequestTimeout
@@ -73,6 +74,12 @@ func newClient(target, apiKey, merchantID string, hc *http.Client, timeout time.
 	// A redirect is the target's answer; following it would check some other endpoint.
 	copied.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &client{base: u, apiKey: apiKey, merchantID: merchantID, http: &copied, check: c}, nil
+}
+
+// ownTransport is a transport of the run's own, so its idle connections (and their
+// goroutines) end with the run rather than living on in http.DefaultTransport.
+func ownTransport() *http.Transport {
+	return http.DefaultTransport.(*http.Transport).Clone()
 }
 
 func parseTarget(target string) (*url.URL, error) {
@@ -126,42 +133,82 @@ func (c *client) do(ctx context.Context, req Request) (*Response, error) {
 	if len(req.Query) > 0 {
 		name += "?" + req.Query.Encode()
 	}
-	resp, err := c.http.Do(hr)
+	if c.health != nil {
+		if why := c.health.down(); why != "" {
+			return nil, fmt.Errorf("%s: %w: %s", name, ErrTargetDown, why)
+		}
+	}
+	data, status, header, err := c.send(hr)
+	if c.health != nil {
+		switch {
+		case !unanswered(err):
+			c.health.answered()
+		case c.health.down() != "":
+			// The run ended (budget, interrupt) while this request waited: say so, not the
+			// cancellation it caused.
+			return nil, fmt.Errorf("%s: %w: %s", name, ErrTargetDown, c.health.down())
+		default:
+			c.health.missed(fmt.Sprintf("%s: %s", name, oneLine(err.Error())))
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return &Response{Request: name, Status: status, Header: header, Body: data, check: c.check}, nil
+}
+
+// send sends hr and reads the whole answer, at most MaxResponseBytes of it after any
+// decompression: a body over the bound (a 256 MiB answer, a gzip bomb) is refused as
+// errTooLarge having held no more than the bound.
+func (c *client) send(hr *http.Request) ([]byte, int, http.Header, error) {
+	resp, err := c.http.Do(hr)
+	if err != nil {
+		return nil, 0, nil, err
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("%s: reading the response: %w", name, err)
+		return nil, 0, nil, fmt.Errorf("reading the response: %w", err)
 	}
 	if len(data) > MaxResponseBytes {
-		return nil, fmt.Errorf("%s: response larger than %d bytes", name, MaxResponseBytes)
+		return nil, 0, nil, fmt.Errorf("%w: larger than %d bytes", errTooLarge, MaxResponseBytes)
 	}
-	return &Response{Request: name, Status: resp.StatusCode, Header: resp.Header, Body: data, check: c.check}, nil
+	return data, resp.StatusCode, resp.Header, nil
 }
 
-// Probe reports ErrUnreachable when target accepts no connection. Any HTTP answer, even an
-// error status, means it is reachable: the specs judge the answers.
-func Probe(ctx context.Context, target string, hc *http.Client) error {
+// ErrNoAnswer is returned by Probe when the target accepts connections but sends no HTTP
+// answer: it hangs, resets the connection, or speaks something that is not HTTP.
+var ErrNoAnswer = errors.New("target accepts connections but gives no HTTP answer")
+
+// Probe reports ErrUnreachable when target accepts no connection (refused, no route, unknown
+// host), and ErrNoAnswer when it accepts one but gives no HTTP answer within timeout (0 is
+// DefaultRequestTimeout). Any HTTP answer, even an error status, means it is reachable: the
+// specs judge the answers.
+func Probe(ctx context.Context, target string, hc *http.Client, timeout time.Duration) error {
 	u, err := parseTarget(target)
 	if err != nil {
 		return err
 	}
 	if hc == nil {
-		hc = &http.Client{}
+		hc = &http.Client{Transport: ownTransport()}
+		defer hc.CloseIdleConnections()
 	}
-	ctx, cancel := context.WithTimeout(ctx, DefaultRequestTimeout)
+	if timeout <= 0 {
+		timeout = DefaultRequestTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String()+"/", nil)
 	if err != nil {
 		return err
 	}
 	resp, err := hc.Do(req)
-	if err != nil {
+	switch {
+	case err == nil:
+		resp.Body.Close() // the status line is the answer: the body, however large or slow, is not read
+		return nil
+	case dialFailed(err):
 		return fmt.Errorf("%w: %s", ErrUnreachable, oneLine(err.Error()))
 	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
-	return nil
+	return fmt.Errorf("%w: %s", ErrNoAnswer, oneLine(err.Error()))
 }

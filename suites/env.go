@@ -26,6 +26,10 @@ type env struct {
 	receiver       *Receiver // nil: no webhook receiver, webhook specs skip
 	webhookTimeout time.Duration
 	merchantID     string
+	// ctx is the run's: every request and wait ends with it. health judges the target.
+	ctx    context.Context
+	health *health
+	sel    selection
 
 	mu          sync.Mutex
 	lastRequest map[string]string // spec → the last request it made, for assertion findings
@@ -38,6 +42,12 @@ func newEnv(cfg Config) (*env, error) {
 	if err != nil {
 		return nil, err
 	}
+	sel, err := newSelection(cfg.LabelFilter, cfg.Focus)
+	if err != nil {
+		return nil, err
+	}
+	h := newHealth(context.Background(), cfg.Timeout, cfg.TargetDown)
+	cl.health = h
 	fx := cfg.Fixtures
 	if fx == nil {
 		fx = DefaultFixtures()
@@ -49,6 +59,7 @@ func newEnv(cfg Config) (*env, error) {
 	return &env{
 		client: cl, fixtures: fx, check: chk, receiver: cfg.Receiver, webhookTimeout: wt,
 		merchantID: cfg.MerchantID, lastRequest: map[string]string{},
+		ctx: context.Background(), health: h, sel: sel,
 	}, nil
 }
 
@@ -90,7 +101,7 @@ func (e *env) call(req Request) *Response {
 	e.mu.Lock()
 	e.lastRequest[CurrentSpecReport().FullText()] = req.Method + " " + req.Path
 	e.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), e.client.http.Timeout)
+	ctx, cancel := context.WithTimeout(e.ctx, e.client.http.Timeout)
 	defer cancel()
 	resp, err := e.client.do(ctx, req)
 	Expect(err).NotTo(HaveOccurred(), "calling the target")
@@ -128,7 +139,7 @@ func (e *env) delivery(d Delivery) *Delivery {
 func (e *env) waitEvent(orderID, event string) *Delivery {
 	GinkgoHelper()
 	e.requireReceiver()
-	ctx, cancel := context.WithTimeout(context.Background(), e.webhookTimeout)
+	ctx, cancel := context.WithTimeout(e.ctx, e.webhookTimeout)
 	defer cancel()
 	d, err := e.receiver.Wait(ctx, func(d Delivery) bool { return d.OrderID == orderID && d.EventName == event })
 	Expect(err).NotTo(HaveOccurred(), "waiting %s for the %s webhook of order %s", e.webhookTimeout, event, orderID)

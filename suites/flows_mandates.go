@@ -186,7 +186,7 @@ func notificationOf(d Delivery) string { return contentString(d, "notification",
 func (e *env) waitFor(after int, what string, match func(Delivery) bool) *Delivery {
 	GinkgoHelper()
 	e.requireReceiver()
-	ctx, cancel := context.WithTimeout(context.Background(), e.webhookTimeout)
+	ctx, cancel := context.WithTimeout(e.ctx, e.webhookTimeout)
 	defer cancel()
 	d, err := e.receiver.Wait(ctx, func(d Delivery) bool { return d.Seq > after && match(d) })
 	Expect(err).NotTo(HaveOccurred(), "waiting %s for %s", e.webhookTimeout, what)

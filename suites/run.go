@@ -39,6 +39,9 @@ type Config struct {
 	// RequestTimeout bounds one request (DefaultRequestTimeout); Timeout the whole run.
 	RequestTimeout, Timeout time.Duration
 	HTTPClient              *http.Client
+	// TargetDown, when set, is why the target cannot be checked (it was unreachable): every
+	// selected spec is then recorded as not run with this reason, none waits on the target.
+	TargetDown string
 	// Output receives Ginkgo's progress report; nil discards it.
 	Output  io.Writer
 	Verbose bool
@@ -49,6 +52,8 @@ const (
 	StatePassed  = "passed"
 	StateFailed  = "failed"
 	StateSkipped = "skipped"
+	// StateNotRun is a spec the run could not run: see Result.TargetDown.
+	StateNotRun = "not_run"
 )
 
 // Spec is one spec's outcome.
@@ -83,6 +88,10 @@ type Result struct {
 	// judging consumer contracts.
 	Payloads []Payload
 	Report   types.Report
+	// TargetDown, when set, is why the run could not check the target to the end: it was
+	// unreachable or judged down, or the run's budget was spent or it was interrupted. The
+	// specs it kept from running have state StateNotRun.
+	TargetDown string
 }
 
 // Summary counts the specs.
@@ -148,11 +157,23 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	suiteCfg, repCfg := GinkgoConfiguration()
 	suiteCfg.LabelFilter = cfg.LabelFilter
 	suiteCfg.FocusStrings = cfg.Focus
-	if cfg.Timeout > 0 {
-		suiteCfg.Timeout = cfg.Timeout
+	// The run's budget ends every request and wait (the run's context) and marks the specs
+	// left as not run; Ginkgo's own suite timeout is only a backstop behind it, since the specs
+	// Ginkgo skips at its deadline say nothing about why.
+	left, bounded := cfg.Timeout, cfg.Timeout > 0
+	if d, ok := ctx.Deadline(); ok && (!bounded || time.Until(d) < left) {
+		left, bounded = max(time.Until(d), 0), true
 	}
-	if d, ok := ctx.Deadline(); ok && (suiteCfg.Timeout == 0 || time.Until(d) < suiteCfg.Timeout) {
-		suiteCfg.Timeout = time.Until(d)
+	if bounded {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, left)
+		defer cancel()
+		suiteCfg.Timeout = left + suiteBackstop
+	}
+	e.ctx = ctx
+	e.health.ctx, e.health.budget = ctx, cfg.Timeout // the budget as the user gave it
+	if cfg.Timeout <= 0 {
+		e.health.budget = left
 	}
 	repCfg.NoColor = true
 	repCfg.Verbose = cfg.Verbose
@@ -167,9 +188,19 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	defer func() { formatter.ColorableStdOut = saved }()
 
 	started := time.Now()
-	RunSpecs(failRecorder{}, "jpcheck conformance", suiteCfg, repCfg)
-	return buildResult(cfg.Target, started, report, e), nil
+	RunSpecs(failRecorder{}, suiteDescription, suiteCfg, repCfg)
+	e.client.http.CloseIdleConnections()
+	res := buildResult(cfg.Target, started, report, e)
+	res.TargetDown = e.health.down()
+	return res, nil
 }
+
+// suiteBackstop is how long after the run's budget Ginkgo's own suite timeout strikes: a
+// spec that ignores the run's context is stopped there.
+const suiteBackstop = 30 * time.Second
+
+// suiteDescription is the suite's name in Ginkgo's output and JUnit.
+const suiteDescription = "jpcheck conformance"
 
 // failRecorder is the GinkgoTestingT of an in-process run: the outcome is read from the
 // report, so a failure needs no further action here.
@@ -179,6 +210,7 @@ func (failRecorder) Fail() {}
 
 // register adds every area's specs to Ginkgo's tree. The go test entry calls it too.
 func register(e *env) {
+	guardSpecs(e)
 	orderStatusSpecs(e)
 	v4Specs(e)
 	webhookSpecs(e)
@@ -204,7 +236,9 @@ func buildResult(target string, started time.Time, report types.Report, e *env) 
 			Name: sr.FullText(), Labels: sr.Labels(), Duration: sr.RunTime,
 			Location: sr.LeafNodeLocation.String(),
 		}
-		switch {
+		switch why := e.health.notRunReason(sp.Name); {
+		case why != "":
+			sp.State, sp.Message = StateNotRun, "not run: "+why
 		case sr.State == types.SpecStatePassed:
 			sp.State = StatePassed
 		case sr.State == types.SpecStateSkipped || sr.State == types.SpecStatePending:

@@ -73,7 +73,7 @@ type trigger struct {
 // here, so the event specs can still judge what did arrive.
 func (e *env) triggerWebhooks() *webhookTrigger {
 	t := &webhookTrigger{testMode: e.fixtures.TestMode, skipped: map[string]string{}}
-	ctx, cancel := context.WithTimeout(context.Background(), 40*e.client.http.Timeout+8*e.webhookTimeout)
+	ctx, cancel := context.WithTimeout(e.ctx, 40*e.client.http.Timeout+8*e.webhookTimeout)
 	defer cancel()
 	tr := &trigger{e: e, t: t, ctx: ctx}
 	tr.payments()

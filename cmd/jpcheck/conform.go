@@ -31,9 +31,9 @@ type conformOpts struct {
 	webhookCount                                                int
 	webhookDuration                                             time.Duration
 
-	timeout  time.Duration
-	verbose  bool
-	noRedact bool
+	timeout, requestTimeout time.Duration
+	verbose                 bool
+	noRedact                bool
 
 	consumerFiles []string
 }
@@ -64,7 +64,12 @@ every selected field must be supplied, of the right type, non-null where the sch
 Exit: 0 every spec passed (skips allowed) and no consumer lacks a field, 1 any spec failed or a
 consumer's field was not supplied (or --webhooks-only received nothing), 2 usage or
 configuration error (an invalid consumer file too), 3 target unreachable, 130 interrupted
-(SIGINT or SIGTERM: the partial run is written first).`,
+(SIGINT or SIGTERM: the partial run is written first).
+
+A broken target still gets its report: a request gets no more than --request-timeout, the
+run no more than --timeout; after 3 requests in a row without an answer the target is judged
+down and the specs left are not run (verdict error, exit 1). An unreachable target is exit 3,
+with the run (every spec not run) printed and written first.`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, _ []string) error { return runConform(c.Context(), st, o) },
 	}
@@ -87,7 +92,8 @@ configuration error (an invalid consumer file too), 3 target unreachable, 130 in
 	f.BoolVar(&o.webhooksOnly, "webhooks-only", false, "run no spec: receive and validate webhooks (needs --webhook-listen and --webhook-count or --webhook-duration)")
 	f.IntVar(&o.webhookCount, "webhook-count", 0, "with --webhooks-only, stop after N deliveries")
 	f.DurationVar(&o.webhookDuration, "webhook-duration", 0, "with --webhooks-only, stop after this long")
-	f.DurationVar(&o.timeout, "timeout", 10*time.Minute, "bound on the whole run")
+	f.DurationVar(&o.timeout, "timeout", 10*time.Minute, "budget of the whole run: at its end every spec left is marked not run and the report is written")
+	f.DurationVar(&o.requestTimeout, "request-timeout", suites.DefaultRequestTimeout, "bound on one request to the target, its whole answer included")
 	f.BoolVar(&o.noRedact, "no-redact", false, "show customer email, phone, VPA and card fields in the text, the JSON on stdout, JUnit, index.html and report.md (run.json and the webhook journal always keep them)")
 	f.StringArrayVar(&o.consumerFiles, "consumer", nil, "a consumer contract: GraphQL query document over the derived schema (repeatable)")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "Ginkgo's verbose progress: every spec as it runs (to stderr with --format json)")
@@ -117,8 +123,8 @@ func (o conformOpts) plan() (*conformPlan, error) {
 	if err := suites.CheckSelection(o.labelFilter, o.focus); err != nil {
 		return nil, usageErr("%v", err)
 	}
-	if o.timeout <= 0 || o.webhookTimeout <= 0 {
-		return nil, usageErr("--timeout and --webhook-timeout must be positive")
+	if o.timeout <= 0 || o.webhookTimeout <= 0 || o.requestTimeout <= 0 {
+		return nil, usageErr("--timeout, --request-timeout and --webhook-timeout must be positive")
 	}
 	if err := o.checkWebhooksOnly(); err != nil {
 		return nil, err
@@ -261,21 +267,26 @@ func runConform(ctx context.Context, st streams, o conformOpts) error {
 			fixtures.V4 = &suites.V4Keys{KeyID: ref.v4.KeyID, MerchantPrivatePEM: ref.v4.MerchantPrivatePEM, JuspayPublicPEM: ref.v4.JuspayPublicPEM}
 		}
 	}
-	if err := suites.Probe(ctx, target, nil); err != nil {
-		if sigCtx.Err() != nil {
+	// An unreachable target still gets its run document: every spec not run, with the reason.
+	unreachable := ""
+	if err := suites.Probe(ctx, target, nil, o.requestTimeout); err != nil {
+		switch {
+		case sigCtx.Err() != nil:
 			return errInterrupted("before the run started")
+		case errors.Is(err, suites.ErrUnreachable):
+			unreachable = err.Error()
+		case !errors.Is(err, suites.ErrNoAnswer):
+			return usageErr("--target: %v", err)
 		}
-		if errors.Is(err, suites.ErrUnreachable) {
-			return &exitError{code: exitUnreachable, err: err}
-		}
-		return usageErr("--target: %v", err)
+		// A target that accepts connections but does not answer is judged by the specs, which
+		// judge it down after suites.DownAfter requests without an answer.
 	}
 	cfg := suites.Config{
 		Target: target, APIKey: p.apiKey, MerchantID: p.merchantID,
 		Set: set, Profile: p.profile, Fixtures: fixtures,
 		LabelFilter: o.labelFilter, Focus: o.focus,
-		WebhookTimeout: o.webhookTimeout, Timeout: o.timeout,
-		Output: progressOutput(st, o), Verbose: o.verbose,
+		WebhookTimeout: o.webhookTimeout, Timeout: o.timeout, RequestTimeout: o.requestTimeout,
+		Output: progressOutput(st, o), Verbose: o.verbose, TargetDown: unreachable,
 	}
 	if hooks != nil {
 		cfg.Receiver = hooks.rcv
@@ -285,6 +296,7 @@ func runConform(ctx context.Context, st streams, o conformOpts) error {
 		return err
 	}
 	run := runFromResult(res, p.profile)
+	run.Error = res.TargetDown
 	run.Consumers = judgeConsumers(cons, res.Payloads)
 	if o.format == "text" {
 		fmt.Fprintln(st.out) // after Ginkgo's progress
@@ -300,6 +312,12 @@ func runConform(ctx context.Context, st streams, o conformOpts) error {
 	}
 	if o.format == "text" {
 		writeConsumersText(st.out, run.Consumers)
+	}
+	switch {
+	case unreachable != "":
+		return &exitError{code: exitUnreachable, err: errors.New(unreachable)}
+	case run.Error != "":
+		return &exitError{code: exitFindings, err: errors.New(run.Error)}
 	}
 	if run.Summary.Failed > 0 || reports.ConsumersFailed(run.Consumers) > 0 {
 		return silentExit(exitFindings)

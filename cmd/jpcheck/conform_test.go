@@ -7,7 +7,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"html"
-	"net"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -33,6 +32,9 @@ var conformBuild struct {
 }
 
 func TestMain(m *testing.M) {
+	if args := os.Getenv(inProcessEnv); args != "" {
+		os.Exit(inProcessMain(args)) // this process is one jpcheck run (hostile_test.go)
+	}
 	code := m.Run()
 	if conformBuild.dir != "" {
 		os.RemoveAll(conformBuild.dir)
@@ -112,8 +114,11 @@ type conformRun struct {
 	Version int    `json:"version"`
 	Target  string `json:"target"`
 	Profile string `json:"profile"`
-	Summary struct{ Specs, Passed, Failed, Skipped int }
-	Specs   []struct {
+	Summary struct {
+		Specs, Passed, Failed, Skipped int
+		NotRun                         int `json:"not_run"`
+	}
+	Specs []struct {
 		Name, State, Message string
 		Labels               []string
 	}
@@ -139,13 +144,18 @@ func decodeRun(t *testing.T, doc string) conformRun {
 	if r.Specs == nil || r.Findings == nil || r.Coverage == nil || r.Coverage.Schemas == nil {
 		t.Errorf("specs, findings and coverage.schemas must be arrays:\n%s", clipOut(doc))
 	}
-	var passed, failed, skipped int
+	var passed, failed, skipped, notRun int
 	for _, s := range r.Specs {
 		switch s.State {
 		case "passed":
 			passed++
 		case "failed":
 			failed++
+		case "not_run": // the run ended (interrupted, budget spent, target down) before it
+			notRun++
+			if !strings.HasPrefix(s.Message, "not run: ") {
+				t.Errorf("spec %q is not run without a reason: %q", s.Name, s.Message)
+			}
 		case "skipped":
 			skipped++
 			if s.Message == "" {
@@ -155,8 +165,8 @@ func decodeRun(t *testing.T, doc string) conformRun {
 			t.Errorf("spec %q has state %q", s.Name, s.State)
 		}
 	}
-	if r.Summary.Specs != len(r.Specs) || r.Summary.Passed != passed || r.Summary.Failed != failed || r.Summary.Skipped != skipped {
-		t.Errorf("summary %+v does not count the specs (%d: %d/%d/%d)", r.Summary, len(r.Specs), passed, failed, skipped)
+	if r.Summary.Specs != len(r.Specs) || r.Summary.Passed != passed || r.Summary.Failed != failed || r.Summary.Skipped != skipped || r.Summary.NotRun != notRun {
+		t.Errorf("summary %+v does not count the specs (%d: %d/%d/%d/%d)", r.Summary, len(r.Specs), passed, failed, skipped, notRun)
 	}
 	return r
 }
@@ -358,19 +368,6 @@ func TestConformFixturesSkipMissingScenarios(t *testing.T) {
 	if noFixture == 0 || r.Summary.Passed == 0 {
 		t.Errorf("want skips for the missing scenarios and the card spec passing: %+v", r.Summary)
 	}
-}
-
-func TestConformUnreachable(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := "http://" + ln.Addr().String()
-	ln.Close()
-	runTable(t, []cliCase{
-		{name: "closed port", args: []string{"conform", "--target", closed}, wantCode: exitUnreachable,
-			stdout: []outCheck{isEmpty()}, stderr: []outCheck{usageLine("target unreachable")}},
-	})
 }
 
 func TestConformUsageErrors(t *testing.T) {

@@ -18,7 +18,7 @@
 //	                [--junit FILE] [--no-redact] [--webhook-listen ADDR] [--webhook-user U]
 //	                [--webhook-password P] [--webhook-journal FILE] [--webhook-timeout D]
 //	                [--webhooks-only --webhook-count N --webhook-duration D] [--consumer FILE]...
-//	                [--timeout D] [-v|--verbose]
+//	                [--timeout D] [--request-timeout D] [-v|--verbose]
 //	jpcheck load [--target URL] [--api-key K] [--merchant-id M] [--routing-id R] [--order-id ID]...
 //	             [--order-ids FILE] [--fixtures FILE] [--v4] [--rate N] [--workers N] [--duration D]
 //	             [--ramp FROM:TO:STEP[:D]] [--find-capacity] [--timeout D] [--max-lag D]

@@ -400,14 +400,16 @@ func runLoad(ctx context.Context, st streams, o *loadOpts) error {
 		}
 		defer ref.stop()
 	}
-	if err := suites.Probe(ctx, p.cfg.Target, nil); err != nil {
+	if err := suites.Probe(ctx, p.cfg.Target, nil, p.cfg.Timeout); err != nil {
 		switch {
 		case ctx.Err() != nil:
 			return errInterrupted("before the run started")
 		case errors.Is(err, suites.ErrUnreachable):
-			return &exitError{code: exitUnreachable, err: err}
+			return finishUnreachable(st, o, p, err)
+		case !errors.Is(err, suites.ErrNoAnswer):
+			return usageErr("--target: %v", err)
 		}
-		return usageErr("--target: %v", err)
+		// Connections are accepted but not answered: the run judges the target down soon.
 	}
 	prog := newProgressLine(st.err)
 	p.cfg.Progress = prog.update

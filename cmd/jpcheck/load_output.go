@@ -55,6 +55,9 @@ func loadExit(res *load.Result, format string) error {
 	if res.Aborted {
 		return errInterrupted("the run was aborted; the result covers the requests sent until then")
 	}
+	if res.Error != "" {
+		return &exitError{code: exitFindings, err: errors.New(res.Error)}
+	}
 	code := exitOK
 	switch res.SLO.Outcome {
 	case load.OutcomePass:
