@@ -344,12 +344,30 @@ func TestFindCapacity(t *testing.T) {
 	if phases[PhaseClimb] < 3 || phases[PhaseBisect] < 1 || phases[PhaseConfirm] != 1 {
 		t.Errorf("phases %v, want a climb, a bisection and one confirmation", phases)
 	}
-	if last := res.Steps[len(res.Steps)-1]; last.Phase != PhaseConfirm || last.Rate != res.Capacity || !last.Met {
-		t.Errorf("the last step %+v is not the confirmation of %v", last, res.Capacity)
+	// The confirmation reruns the best rate; when it fails (a noisy neighbour on a shared
+	// machine can do that), the capacity falls back to the highest lower rate that met.
+	last := res.Steps[len(res.Steps)-1]
+	switch {
+	case last.Phase != PhaseConfirm:
+		t.Errorf("the last step %+v is not a confirmation", last)
+	case last.Met && last.Rate != res.Capacity:
+		t.Errorf("the confirmation of %v met, but the capacity is %v", last.Rate, res.Capacity)
+	case !last.Met && !(res.Capacity < last.Rate && metAt(res.Steps, res.Capacity)):
+		t.Errorf("the confirmation of %v failed, but the capacity %v is not a lower rate that met", last.Rate, res.Capacity)
 	}
 	for _, bad := range []Capacity{{}, {From: 10, Step: 10, Max: 5, StepDuration: time.Second}, {From: 10, Step: 10, Max: 20}} {
 		if _, err := FindCapacity(context.Background(), cfg, bad); err == nil {
 			t.Errorf("FindCapacity(%+v) accepted", bad)
 		}
 	}
+}
+
+// metAt says some step at rate met the SLO.
+func metAt(steps []CapacityStep, rate float64) bool {
+	for _, s := range steps {
+		if s.Rate == rate && s.Met {
+			return true
+		}
+	}
+	return false
 }
