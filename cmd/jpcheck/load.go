@@ -55,6 +55,8 @@ type loadOpts struct {
 	maxRate         float64
 	maxDuration     time.Duration
 	mockLatency     string
+
+	sh loadShardOpts
 }
 
 func newLoadCmd(st streams) *cobra.Command {
@@ -115,6 +117,8 @@ partial result is still printed and written first).`,
 	f.Float64Var(&o.maxRate, "max-rate", defaultMaxRate, "refuse a rate above this many requests per second (0: no cap; also needed for --rate 0 against a non-loopback target)")
 	f.DurationVar(&o.maxDuration, "max-duration", defaultMaxDuration, "refuse a run (or a capacity search) planned longer than this (0: no cap)")
 	f.StringVar(&o.mockLatency, "mock-latency", "juspay", "latency `SPEC` of the embedded reference implementation: juspay (the documented table), a duration (25ms), p50=20ms,p99=350ms, or none")
+	addLoadShardFlags(f, &o.sh)
+	cmd.AddCommand(newLoadMergeCmd(st))
 	return cmd
 }
 
@@ -184,6 +188,9 @@ func (o *loadOpts) plan() (*loadPlan, error) {
 		if err := checkWritableDir(o.out); err != nil {
 			return nil, usageErr("--out: %v", err)
 		}
+	}
+	if err := o.planShard(p); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
@@ -383,8 +390,10 @@ func runLoad(ctx context.Context, st streams, o *loadOpts) error {
 	if err := suites.Probe(ctx, p.cfg.Target, nil); err != nil {
 		switch {
 		case ctx.Err() != nil:
+			writeDownMetrics(st, o, p.cfg.Target, reports.UpReasonAborted)
 			return errInterrupted("before the run started")
 		case errors.Is(err, suites.ErrUnreachable):
+			writeDownMetrics(st, o, p.cfg.Target, reports.UpReasonUnreachable)
 			return &exitError{code: exitUnreachable, err: err}
 		}
 		return usageErr("--target: %v", err)
