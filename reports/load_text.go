@@ -32,6 +32,9 @@ func WriteLoadText(w io.Writer, r *load.Result) error {
 	writeLoadChecks(bw, r.SLO)
 	fmt.Fprintln(bw)
 	fmt.Fprintln(bw, LoadVerdictLine(r))
+	if r.Window != nil {
+		writeLoadWindow(bw, r.Window)
+	}
 	if loadUsesDocumentTP50(r.SLO) {
 		fmt.Fprintf(bw, "note: %s\n", TP50Note)
 	}

@@ -269,4 +269,5 @@ func writeMarkdownLoad(w io.Writer, r *Run) {
 		}
 		fmt.Fprintln(w)
 	}
+	writeMarkdownWindow(w, l.Window)
 }
