@@ -36,10 +36,19 @@ func TestRunCountsContractErrors(t *testing.T) {
 	if amount == nil || amount.Rule != "type" || amount.Count != res.Requests || amount.Message == "" {
 		t.Errorf("no /amount type finding counted once per request: %+v", res.Validation.Findings)
 	}
-	// The contract errors fail nothing in the SLO (they are errors, not latencies), but they
-	// are in the count the CLI reads.
-	if res.SLO.GeneratorLimited {
-		t.Errorf("generator %+v", res.Generator)
+	// A body that breaks the contract is a failed request: out of the latencies, into the
+	// errors check, and slower than every percentile limit.
+	if n := res.Histogram.TotalCount(); n != 0 {
+		t.Errorf("%d contract failures left among the successful latencies", n)
+	}
+	if ch := checkNamed(t, res.SLO, CheckErrors); ch.Result != OutcomeFail || *ch.ObservedFraction != 1 {
+		t.Errorf("errors check %+v, want a fail at 100%%", ch)
+	}
+	if ch := checkNamed(t, res.SLO, CheckTP50); !ch.ObservedFailed || ch.ObservedMS != nil {
+		t.Errorf("TP50 %+v, want it observed on a failed request", ch)
+	}
+	if res.SLO.Pass || res.Timeouts.Over2000ms.Count != res.Requests {
+		t.Errorf("slo %+v, timeouts %+v", res.SLO, res.Timeouts)
 	}
 }
 
@@ -105,9 +114,12 @@ func TestRunCountsErrorsByKind(t *testing.T) {
 	if sum != res.Errors.Count || res.Errors.ByKind[ErrorContract] != 0 {
 		t.Errorf("count %d, by kind %v", res.Errors.Count, res.Errors.ByKind)
 	}
-	// Unanswered requests count beyond both budgets.
-	if c := res.Errors.ByKind[ErrorConnection]; res.Timeouts.Over2000ms.Count != c {
-		t.Errorf("over 2000 ms %d, want the %d unanswered", res.Timeouts.Over2000ms.Count, c)
+	// Failed requests, answered or not, count beyond both budgets.
+	if c := res.Errors.Count; res.Timeouts.Over2000ms.Count != c || res.Timeouts.Over1000ms.Count != c {
+		t.Errorf("timeouts %+v, want the %d failed", res.Timeouts, c)
+	}
+	if res.SLO.Requests != res.Requests || res.Histogram.TotalCount() != res.Requests-res.Errors.Count {
+		t.Errorf("judged %d of %d; %d successful latencies", res.SLO.Requests, res.Requests, res.Histogram.TotalCount())
 	}
 	if res.Validation.Validated+res.Validation.Skipped != res.Requests-res.Errors.Count {
 		t.Errorf("validated %+v; only 2xx answers are checked", res.Validation)
@@ -129,8 +141,11 @@ func TestRunRefusedConnections(t *testing.T) {
 	if res.SLO.Pass {
 		t.Errorf("a run with every request refused passes: %+v", res.SLO)
 	}
-	if res.LatencyMS.P50 < durationMS(DefaultTimeout) {
-		t.Errorf("refused requests recorded at %.1f ms, want at least the timeout", res.LatencyMS.P50)
+	// However fast a refusal comes, it is slower than every limit.
+	for _, ch := range res.SLO.Checks[:5] {
+		if ch.Result != OutcomeFail && ch.Result != OutcomeInconclusive || !ch.ObservedFailed {
+			t.Errorf("%s: %+v, want observed on a failed request and not passed", ch.Name, ch)
+		}
 	}
 }
 

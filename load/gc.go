@@ -8,28 +8,29 @@ import (
 
 // An unthrottled run allocates tens of kilobytes of short-lived garbage per request (net/http's
 // request and response, the body buffer), while what it keeps (the pool, the histograms, the
-// bounded validation cache and queue) is a few megabytes. Under the default GOGC the heap goal
-// is twice that small live heap, so the collector runs many times a second and takes a fifth
-// of the generator's CPU. With Config.TuneGC the run replaces the proportional goal with a
-// fixed headroom over the live heap measured once the blueprints are built: the collector
-// runs once per gcHeadroom of garbage, and the process stays bounded (about live + headroom)
-// however long the run. Settings the user chose (GOGC, GOMEMLIMIT) are left alone.
-const gcHeadroom = 64 << 20
+// bounded validation cache and queue) is a few megabytes. Under the default GOGC (100) the heap
+// goal is twice that small live heap, so the collector runs many times a second and takes a
+// fifth of the generator's CPU. With Config.TuneGC the run raises GOGC so that the heap goal
+// starts about gcHeadroom over the live heap measured once the blueprints are built. The
+// collector stays on and proportional: should the live heap grow (a long run, a large pool),
+// the goal grows with it rather than the collector thrashing against a fixed limit. The memory
+// limit is only a ceiling: the user's GOMEMLIMIT when set (the collector then works harder near
+// it, as Go intends), else none. A user's GOGC is left alone.
+const (
+	gcHeadroom   = 64 << 20
+	maxGCPercent = 3200 // 32 MB of live heap or less gets the whole headroom; more, proportionally less
+)
 
-// tuneGC applies the headroom and returns the function that restores the previous settings.
+// tuneGC applies the proportional setting and returns the function that restores the previous.
 func tuneGC() (restore func()) {
-	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+	if os.Getenv("GOGC") != "" {
 		return func() {}
 	}
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	// The limit counts all the runtime's memory (stacks, spans, metadata), not just the heap.
-	limit := int64(ms.Sys-ms.HeapReleased) + gcHeadroom
-	oldLimit := debug.SetMemoryLimit(limit)
-	oldPercent := debug.SetGCPercent(-1)
-	return func() {
-		debug.SetGCPercent(oldPercent)
-		debug.SetMemoryLimit(oldLimit)
-	}
+	live := max(int64(ms.HeapAlloc), 1<<20)
+	percent := int(min(max(100*gcHeadroom/live, 100), maxGCPercent))
+	old := debug.SetGCPercent(percent)
+	return func() { debug.SetGCPercent(old) }
 }

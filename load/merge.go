@@ -127,6 +127,8 @@ func mergeShards(shards []*Result) (*Result, error) {
 		Histogram:  newHistogram(), Run: &ri,
 	}
 	lag := newHistogram()
+	var judged JudgedCounts
+	var batches [][]Batch
 	var findings findingSet
 	var targets []string
 	var series [][]Point
@@ -144,6 +146,11 @@ func mergeShards(shards []*Result) (*Result, error) {
 		out.Workers += s.Workers
 		out.Generator.MaxWorkers += s.Generator.MaxWorkers
 		out.Generator.Dropped += s.Generator.Dropped
+		// Hiccup histograms are not kept: the worst shard's stands for the union.
+		out.Generator.HiccupP99MS = math.Max(out.Generator.HiccupP99MS, s.Generator.HiccupP99MS)
+		out.Generator.HiccupMaxMS = math.Max(out.Generator.HiccupMaxMS, s.Generator.HiccupMaxMS)
+		judged.add(s.Run.Judged)
+		batches = append(batches, s.Batches)
 		out.Aborted = out.Aborted || s.Aborted
 		out.Validation.Validated += s.Validation.Validated
 		out.Validation.Failed += s.Validation.Failed
@@ -180,10 +187,11 @@ func mergeShards(shards []*Result) (*Result, error) {
 	} else {
 		out.Run.LagHistogramHDR = ""
 	}
+	out.Run.Judged = judged
+	out.Batches = sumBatches(batches)
 	out.LatencyMS = latencyOf(HistogramSample(out.Histogram), out.Histogram.Max())
-	out.SLO = Evaluate(ri.SLO, HistogramSample(out.Histogram),
-		Counts{Requests: out.Requests, Over1000: out.Timeouts.Over1000ms.Count, Over2000: out.Timeouts.Over2000ms.Count},
-		EvalOptions{RequireConclusive: ri.RequireConclusive, GeneratorLimited: out.Generator.LimitedReason})
+	out.SLO = Evaluate(ri.SLO, HistogramSample(out.Histogram), judged.counts(),
+		EvalOptions{RequireConclusive: ri.RequireConclusive, GeneratorLimited: out.Generator.LimitedReason, Batches: out.Batches})
 	if enc, err := out.EncodeHistogram(); err == nil {
 		out.HistogramHDR = string(enc)
 	}
@@ -215,38 +223,70 @@ func mergeSeries(all [][]Point) []Point {
 	return out
 }
 
+// sumBatches adds the shards' per-second batches, matched by position as mergeSeries
+// matches points: the union's batch of a second is the sum of the shards'.
+func sumBatches(all [][]Batch) []Batch {
+	n := 0
+	for _, bs := range all {
+		n = max(n, len(bs))
+	}
+	out := make([]Batch, n)
+	for i := range out {
+		for _, bs := range all {
+			if i >= len(bs) {
+				continue
+			}
+			b := bs[i]
+			o := &out[i]
+			o.Requests += b.Requests
+			o.Failed += b.Failed
+			if len(o.Over) < len(b.Over) {
+				o.Over = append(o.Over, make([]int64, len(b.Over)-len(o.Over))...)
+			}
+			for k, v := range b.Over {
+				o.Over[k] += v
+			}
+		}
+	}
+	return out
+}
+
 // Window is the pool of the runs of a history window judged as one run: Result.Window.
 type Window struct {
 	Runs     int       `json:"runs"`
 	Requests int64     `json:"requests"`
 	From     time.Time `json:"from"`
 	To       time.Time `json:"to"`
-	// Excluded counts the runs in the window left out of the pool: generator-limited or
-	// aborted ones, whose latencies say nothing about the target at the planned rate.
+	// Excluded counts the runs in the window left out of the pool: generator-limited,
+	// aborted or unthrottled ones, whose latencies say nothing about the target at the
+	// planned rate, and runs judged against another SLO.
 	Excluded int     `json:"excluded"`
 	SLO      Verdict `json:"slo"`
 }
 
 // PoolWindow judges runs (this run and the earlier ones of its window, each with its
-// Histogram) as one: histograms merged exactly, counts summed, judged against slo by
-// Evaluate. Generator-limited and aborted runs are counted in Excluded and left out.
+// Histogram) as one: histograms merged exactly, judged counts summed, per-second batches
+// concatenated, judged against slo by Evaluate. Runs that were generator-limited, aborted
+// or not judged (unthrottled) are counted in Excluded and left out: their latencies say
+// nothing about the target at the planned rate; so are runs judged against another SLO
+// (their batches count requests over other thresholds).
 func PoolWindow(slo SLO, requireConclusive bool, runs []*Result) (*Window, error) {
 	if len(runs) == 0 {
 		return nil, errors.New("no run to pool")
 	}
 	w := &Window{}
 	h := newHistogram()
-	var c Counts
+	var judged JudgedCounts
+	var batches []Batch
 	for _, r := range runs {
-		if r.Aborted || r.SLO.GeneratorLimited || r.Histogram == nil {
+		if r.Aborted || r.SLO.GeneratorLimited || r.SLO.Outcome == OutcomeNotJudged || r.Histogram == nil || r.Run == nil || r.Run.SLO != slo {
 			w.Excluded++
 			continue
 		}
 		w.Runs++
 		h.Merge(r.Histogram)
-		c.Requests += r.Requests
-		c.Over1000 += r.Timeouts.Over1000ms.Count
-		c.Over2000 += r.Timeouts.Over2000ms.Count
+		judged.add(r.Run.Judged)
+		batches = append(batches, r.Batches...)
 		end := r.StartedAt.Add(time.Duration(r.DurationMS * float64(time.Millisecond)))
 		if w.From.IsZero() || r.StartedAt.Before(w.From) {
 			w.From = r.StartedAt.UTC()
@@ -255,8 +295,8 @@ func PoolWindow(slo SLO, requireConclusive bool, runs []*Result) (*Window, error
 			w.To = end.UTC()
 		}
 	}
-	w.Requests = c.Requests
-	w.SLO = Evaluate(slo, HistogramSample(h), c, EvalOptions{RequireConclusive: requireConclusive})
+	w.Requests = judged.Requests
+	w.SLO = Evaluate(slo, HistogramSample(h), judged.counts(), EvalOptions{RequireConclusive: requireConclusive, Batches: batches})
 	if w.Runs == 0 {
 		w.SLO.Reasons = append(w.SLO.Reasons, "every run in the window was generator-limited or aborted")
 	}

@@ -227,7 +227,8 @@ func TestResultJSON(t *testing.T) {
 		"latency_ms.p50", "latency_ms.p90", "latency_ms.p99", "latency_ms.p99.9", "latency_ms.p99.99", "latency_ms.max",
 		"errors.count", "errors.by_kind", "timeouts.over_1000ms.count", "timeouts.over_1000ms.fraction",
 		"timeouts.over_2000ms.count", "timeouts.over_2000ms.fraction",
-		"slo.pass", "slo.conclusive", "slo.generator_limited", "slo.checks",
+		"slo.verdict", "slo.pass", "slo.conclusive", "slo.generator_limited", "slo.requests", "slo.checks", "batches",
+		"generator.hiccup_p99_ms",
 		"generator.lag_p99_ms", "generator.dropped", "aborted", "duration_ms", "started_at", "histogram_hdr",
 	} {
 		if !hasPath(m, path) {
@@ -241,7 +242,7 @@ func TestResultJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatalf("a Result does not read back: %v", err)
 	}
-	if back.Requests != res.Requests || len(back.SLO.Checks) != 7 {
+	if back.Requests != res.Requests || len(back.SLO.Checks) != 8 {
 		t.Errorf("read back %+v", back)
 	}
 }
@@ -294,15 +295,33 @@ func TestFindCapacity(t *testing.T) {
 			t.Errorf("step %v: result %+v", s.Rate, s.Result)
 		}
 	}
-	// 30 and 60 per second are served on time; 120 or more is over capacity.
-	if res.StoppedBy != StoppedBySLO || res.Capacity < 60 || res.Capacity > 90 {
-		t.Errorf("capacity %v stopped by %s after %v", res.Capacity, res.StoppedBy, rates)
+	// 30 and 60 per second are served on time; 120 or more is over capacity. The climb stops
+	// at the first failure, bisection narrows it to the resolution, and the best rate is run
+	// once more to confirm it.
+	if res.StoppedBy != StoppedBySLO || res.Capacity < 60 || res.Capacity > 100 || res.Reason == "" {
+		t.Errorf("capacity %v stopped by %s (%s) after %v", res.Capacity, res.StoppedBy, res.Reason, rates)
 		for _, s := range res.Steps {
-			t.Logf("%v: %+v %+v %v", s.Rate, s.Result.Generator, s.Result.LatencyMS, s.Result.SLO.Reasons)
+			t.Logf("%v %s: %+v %+v %v", s.Rate, s.Phase, s.Result.Generator, s.Result.LatencyMS, s.Result.SLO.Reasons)
 		}
 	}
-	if last := res.Steps[len(res.Steps)-1]; last.Pass || last.Result.SLO.Pass {
-		t.Errorf("the last step passed: %+v", last.Result.SLO)
+	phases := map[string]int{}
+	for _, s := range res.Steps {
+		phases[s.Phase]++
+		if s.Met && s.Rate > res.Capacity && s.Phase != PhaseConfirm {
+			t.Logf("step %v met but above the capacity %v (a confirmation failed?)", s.Rate, res.Capacity)
+		}
+		if !s.Met && (len(s.Failed) == 0 && s.Verdict != OutcomeInconclusive || s.Reason == "") {
+			t.Errorf("step %v did not meet the SLO but names no failed check or reason: %+v", s.Rate, s)
+		}
+		if s.Result.WarmupMS != res.WarmupMS || s.Requests != s.Result.SLO.Requests || s.Requests >= s.Result.Requests {
+			t.Errorf("step %v: warm-up %v (search %v), judged %d of %d sent", s.Rate, s.Result.WarmupMS, res.WarmupMS, s.Requests, s.Result.Requests)
+		}
+	}
+	if phases[PhaseClimb] < 3 || phases[PhaseBisect] < 1 || phases[PhaseConfirm] != 1 {
+		t.Errorf("phases %v, want a climb, a bisection and one confirmation", phases)
+	}
+	if last := res.Steps[len(res.Steps)-1]; last.Phase != PhaseConfirm || last.Rate != res.Capacity || !last.Met {
+		t.Errorf("the last step %+v is not the confirmation of %v", last, res.Capacity)
 	}
 	for _, bad := range []Capacity{{}, {From: 10, Step: 10, Max: 5, StepDuration: time.Second}, {From: 10, Step: 10, Max: 20}} {
 		if _, err := FindCapacity(context.Background(), cfg, bad); err == nil {

@@ -64,6 +64,11 @@ func (s *schedule) at(n uint64) time.Duration {
 	return seg.start + time.Duration((k-seg.hits)/seg.rate*float64(time.Second))
 }
 
+// segmentIndex is the index of the segment in force at t.
+func (s *schedule) segmentIndex(t time.Duration) int {
+	return max(sort.Search(len(s.segs), func(i int) bool { return s.segs[i].start > t })-1, 0)
+}
+
 // segmentAt is the segment in force at t.
 func (s *schedule) segmentAt(t time.Duration) segment {
 	i := sort.Search(len(s.segs), func(i int) bool { return s.segs[i].start > t }) - 1

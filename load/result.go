@@ -46,6 +46,15 @@ type Result struct {
 	Ramp       *Ramp      `json:"ramp,omitempty"`
 	Generator  Generator  `json:"generator"`
 	Validation Validation `json:"validation"`
+	// WarmupMS is the warm-up before the judged window of a constant-rate run (a capacity
+	// step's): its requests count in Requests, Errors and Timeouts but not in the verdict.
+	WarmupMS float64 `json:"warmup_ms,omitempty"`
+	// Steps are a ramp's steps, each with its own percentiles; the verdict judges the last
+	// (the final hold at the top rate).
+	Steps []RampStep `json:"ramp_steps,omitempty"`
+	// Batches are the judged window's requests per second, for the batch-means intervals
+	// (Evaluate's EvalOptions.Batches) and for merging runs.
+	Batches []Batch `json:"batches"`
 	// Aborted says the run was stopped (its context canceled) before its duration.
 	Aborted bool `json:"aborted"`
 	// Series is one point per second (coarser for long runs), for the report's plot.
@@ -58,8 +67,9 @@ type Result struct {
 	// HistogramHDR is Histogram in HdrHistogram's V2 compressed base64 form (see
 	// EncodeHistogram), so a report can rebuild and merge the distribution from the JSON.
 	HistogramHDR string `json:"histogram_hdr,omitempty"`
-	// Histogram is every request's latency in microseconds, corrected for coordinated
-	// omission (3 significant digits). Nil in a Result read back from JSON: DecodeHistogram
+	// Histogram is the latency in microseconds, from the intended send time (3 significant
+	// digits), of every request in the judged window that succeeded: what LatencyMS and the
+	// verdict read (failed requests are counted in SLO.Checks' errors check, not here). Nil in a Result read back from JSON: DecodeHistogram
 	// HistogramHDR.
 	Histogram *hdrhistogram.Histogram `json:"-"`
 }
@@ -69,6 +79,15 @@ type Result struct {
 type Rate struct {
 	Requested float64 `json:"requested"`
 	Achieved  float64 `json:"achieved"`
+}
+
+// RampStep is one rate of a ramp as it was run.
+type RampStep struct {
+	Rate      float64 `json:"rate"`
+	Requests  int64   `json:"requests"`
+	Errors    int64   `json:"errors"`
+	LatencyMS Latency `json:"latency_ms"` // the step's successful requests (2 significant digits)
+	Judged    bool    `json:"judged"`     // the final hold, which the verdict reads
 }
 
 // Latency is the distribution's percentiles in milliseconds, each the smallest latency with
@@ -107,6 +126,11 @@ type Generator struct {
 	LagP50MS float64 `json:"lag_p50_ms"`
 	LagP99MS float64 `json:"lag_p99_ms"`
 	LagMaxMS float64 `json:"lag_max_ms"`
+	// HiccupP99MS and HiccupMaxMS are the stalls of the generator's process as a whole (a
+	// goroutine that sleeps 1 ms at a time records how late it wakes, as jHiccup does): a
+	// stall there delays the receive side too, which send lag cannot see.
+	HiccupP99MS float64 `json:"hiccup_p99_ms"`
+	HiccupMaxMS float64 `json:"hiccup_max_ms"`
 	// Dropped is the number of sends the schedule called for (more than the lag limit before
 	// the end) that were never made.
 	Dropped int64 `json:"dropped"`
@@ -146,7 +170,7 @@ type Point struct {
 	Width     float64 `json:"width_s"`
 	Requested float64 `json:"requested"` // the schedule's rate at T; 0 unthrottled
 	Rate      float64 `json:"rate"`      // responses per second completed in the interval
-	// P99MS is the p99 of the responses completed in the interval; a coarsened point keeps
+	// P99MS is the p99 of the successful responses completed in the interval; a coarsened point keeps
 	// the larger of its halves'.
 	P99MS  float64 `json:"p99_ms"`
 	Errors int64   `json:"errors"` // transport and status errors completed in the interval
@@ -165,8 +189,11 @@ func newHistogram() *hdrhistogram.Histogram {
 
 // record adds d to h in microseconds, clamped to the histogram's range.
 func record(h *hdrhistogram.Histogram, d time.Duration) {
-	us := max(int64(d/time.Microsecond), histLowest)
-	_ = h.RecordValue(min(us, histHighest))
+	_ = h.RecordValue(clampUS(d))
+}
+
+func clampUS(d time.Duration) int64 {
+	return min(max(int64(d/time.Microsecond), histLowest), histHighest)
 }
 
 // EncodeHistogram is Histogram in HdrHistogram's V2 compressed encoding (base64), which other

@@ -61,31 +61,59 @@ type run struct {
 	cfg   Config
 	sched *schedule // nil when unthrottled
 	start time.Time
+	// judgeFrom is the intended send time from which requests are judged: after the warm-up,
+	// or a ramp's final hold; 0 judges every request.
+	judgeFrom time.Duration
 
 	hist, lag, sec *hdrhistogram.Histogram
-	requests       int64
-	errors         int64
-	byKind         map[string]int64
-	over1000       int64
-	over2000       int64
-	sampleAcc      float64
-	val            *validators
+	thresholds     []float64 // cfg.SLO.Thresholds(), in microseconds
 
-	series      []Point
-	secRequests int64
-	secErrors   int64
-	lastTick    time.Duration
+	// The whole run: every request sent.
+	requests int64
+	errors   int64
+	byKind   map[string]int64
+	over1000 int64
+	over2000 int64
+	// The judged window; hist holds the latencies of its requests that succeeded.
+	judged                 int64
+	failed                 int64
+	jOver1000, jOver2000   int64
+	batch                  Batch
+	batches                []Batch
+	steps                  []stepStats // a ramp's, one per rate
+	sampleAcc              float64
+	val                    *validators
+	series                 []Point
+	secRequests, secErrors int64
+	lastTick               time.Duration
+}
+
+// stepStats is one ramp step as it is run.
+type stepStats struct {
+	requests, errors int64
+	hist             *hdrhistogram.Histogram
 }
 
 func attack(ctx context.Context, cfg Config, v4 *jwe.Client, p *pool) *Result {
 	r := &run{cfg: cfg, hist: newHistogram(), lag: newHistogram(), sec: newHistogram(), byKind: map[string]int64{}}
+	for _, t := range cfg.SLO.Thresholds() {
+		r.thresholds = append(r.thresholds, t*1000)
+	}
+	r.batch.Over = make([]int64, len(r.thresholds))
 	mode := "unthrottled"
 	var pacer vegeta.Pacer = vegeta.ConstantPacer{} // the zero pacer sends back to back
+	duration := cfg.Duration
 	switch {
 	case cfg.Ramp != nil:
 		r.sched, mode = rampSchedule(*cfg.Ramp), "ramp"
+		r.judgeFrom = r.sched.segs[len(r.sched.segs)-1].start
+		r.steps = make([]stepStats, len(r.sched.segs))
 	case cfg.Rate > 0:
 		r.sched, mode = constantSchedule(cfg.Rate), "constant"
+		if cfg.Warmup > 0 {
+			r.judgeFrom = startOffset + cfg.Warmup
+			duration += cfg.Warmup
+		}
 	}
 	if r.sched != nil {
 		shardSchedule(r.sched, cfg.Shard)
@@ -104,8 +132,10 @@ func attack(ctx context.Context, cfg Config, v4 *jwe.Client, p *pool) *Result {
 	if cfg.ValidateSample > 0 {
 		r.val = startValidators(cfg.Set, cfg.Profile, v4)
 	}
+	client := newClient(maxWorkers)
+	defer client.CloseIdleConnections()
 	atk := vegeta.NewAttacker(
-		vegeta.Client(newClient(maxWorkers)), // first: the options below adjust its transport
+		vegeta.Client(client), // first: the options below adjust its transport
 		vegeta.Timeout(cfg.Timeout),
 		vegeta.Workers(uint64(workers)),
 		vegeta.MaxWorkers(uint64(maxWorkers)),
@@ -120,8 +150,9 @@ func attack(ctx context.Context, cfg Config, v4 *jwe.Client, p *pool) *Result {
 	aborted := false
 	var stopAt time.Duration
 
+	hic := startHiccupMeter()
 	r.start = time.Now() // before Attack takes its own start, so lag is never negative
-	sendFor := cfg.Duration
+	sendFor := duration
 	if !cfg.StartAt.IsZero() {
 		started := waitUntil(ctx, cfg.StartAt)
 		// The schedule is anchored at StartAt: a late wake-up is lag, and the run still ends
@@ -131,7 +162,7 @@ func attack(ctx context.Context, cfg Config, v4 *jwe.Client, p *pool) *Result {
 		if r.sched != nil {
 			r.sched.late = late
 		}
-		sendFor = max(cfg.Duration-late, time.Millisecond)
+		sendFor = max(duration-late, time.Millisecond)
 		if !started {
 			aborted, done, sendFor = true, nil, 0
 		}
@@ -156,9 +187,11 @@ loop:
 		}
 	}
 	end := time.Since(r.start)
+	hiccups := hic.stop()
 	r.flushSecond(end)
+	r.flushBatch()
 
-	window := cfg.Duration
+	window := duration
 	if aborted && stopAt < window {
 		window = stopAt
 	}
@@ -176,13 +209,22 @@ loop:
 		Aborted:    aborted,
 		Series:     r.series,
 		Histogram:  r.hist,
+		Batches:    r.batches,
 		Run:        runInfo(cfg, r.start),
+	}
+	if cfg.Warmup > 0 && mode == "constant" {
+		res.WarmupMS = durationMS(cfg.Warmup)
 	}
 	if v4 != nil {
 		res.Endpoint = EndpointV4OrderStatus
 	}
 	res.Rate.Achieved = float64(r.requests) / math.Max(window.Seconds(), 1e-9)
 	res.Generator.MaxWorkers = maxWorkers
+	if n := hiccups.TotalCount(); n > 0 {
+		_, p99 := HistogramSample(hiccups).Rank(quantileRank(0.99, n))
+		res.Generator.HiccupP99MS = roundMS(p99)
+		res.Generator.HiccupMaxMS = roundMS(float64(hiccups.Max()) / 1000)
+	}
 	if r.sched != nil {
 		res.Rate.Requested = cfg.Rate / float64(cfg.Shard.count())
 		if cfg.Ramp != nil {
@@ -197,6 +239,7 @@ loop:
 			res.Errors.ByKind[k] += n
 			res.Errors.Count += n
 		}
+		r.takeBackContractFailures()
 	}
 	res.Validation.Sample = cfg.ValidateSample
 	if res.Validation.Findings == nil {
@@ -206,22 +249,88 @@ loop:
 		Over1000ms: Budget{Count: r.over1000, Fraction: fraction(r.over1000, r.requests)},
 		Over2000ms: Budget{Count: r.over2000, Fraction: fraction(r.over2000, r.requests)},
 	}
+	res.Histogram = r.hist // without the requests takeBackContractFailures moved
 	sample := HistogramSample(r.hist)
 	res.LatencyMS = latencyOf(sample, r.hist.Max())
-	res.SLO = Evaluate(cfg.SLO, sample, Counts{Requests: r.requests, Over1000: r.over1000, Over2000: r.over2000},
-		EvalOptions{RequireConclusive: cfg.RequireConclusive, GeneratorLimited: res.Generator.LimitedReason})
+	res.Steps = r.rampSteps()
+	opts := EvalOptions{RequireConclusive: cfg.RequireConclusive, GeneratorLimited: res.Generator.LimitedReason, Batches: r.batches}
+	if r.sched == nil {
+		opts.NotJudged = "an unthrottled run (--rate 0) measures closed-loop latency, which says nothing about latency at a rate"
+	}
+	res.SLO = Evaluate(cfg.SLO, sample, Counts{Requests: r.judged, Failed: r.failed, Over1000: r.jOver1000, Over2000: r.jOver2000}, opts)
 	if enc, err := res.EncodeHistogram(); err == nil {
 		res.HistogramHDR = string(enc)
 	}
 	if res.Series == nil {
 		res.Series = []Point{}
 	}
+	if res.Batches == nil {
+		res.Batches = []Batch{}
+	}
+	res.Run.Judged = JudgedCounts{Requests: r.judged, Failed: r.failed, Over1000: r.jOver1000, Over2000: r.jOver2000}
 	if r.sched != nil {
 		if enc, err := r.lag.Encode(hdrhistogram.V2CompressedEncodingCookieBase); err == nil {
 			res.Run.LagHistogramHDR = string(enc)
 		}
 	}
 	return res
+}
+
+// takeBackContractFailures moves the requests whose bodies failed the contract check from the
+// successes to the failures: the results loop recorded them before the check ran. A failed
+// request counts against both timeout budgets, so those not already over a threshold are
+// added.
+func (r *run) takeBackContractFailures() {
+	all, judged := r.val.failedLatencies()
+	r.over1000 += all.TotalCount() - countOver(all, 1000_000)
+	r.over2000 += all.TotalCount() - countOver(all, 2000_000)
+	n := judged.TotalCount()
+	if n == 0 {
+		return
+	}
+	r.jOver1000 += n - countOver(judged, 1000_000)
+	r.jOver2000 += n - countOver(judged, 2000_000)
+	r.failed += n
+	r.hist = subtractHistogram(r.hist, judged)
+}
+
+// countOver is the number of values in h over us microseconds (by bucket: a bucket holding
+// us counts as at or below).
+func countOver(h *hdrhistogram.Histogram, us int64) int64 {
+	var over int64
+	for _, b := range h.Distribution() {
+		if b.From > us {
+			over += b.Count
+		}
+	}
+	return over
+}
+
+// subtractHistogram is a − b, bucket by bucket, for b recorded from values also in a.
+func subtractHistogram(a, b *hdrhistogram.Histogram) *hdrhistogram.Histogram {
+	sa, sb := a.Export(), b.Export()
+	for i := range sa.Counts {
+		if i < len(sb.Counts) {
+			sa.Counts[i] = max(sa.Counts[i]-sb.Counts[i], 0)
+		}
+	}
+	return hdrhistogram.Import(sa)
+}
+
+// rampSteps reports each ramp step's requests and percentiles.
+func (r *run) rampSteps() []RampStep {
+	if r.sched == nil || r.cfg.Ramp == nil {
+		return nil
+	}
+	out := make([]RampStep, 0, len(r.steps))
+	for i, st := range r.steps {
+		s := RampStep{Rate: r.sched.segs[i].rate, Requests: st.requests, Errors: st.errors, Judged: i == len(r.steps)-1}
+		if st.hist != nil {
+			s.LatencyMS = latencyOf(HistogramSample(st.hist), st.hist.Max())
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // newClient is vegeta's default client without what a load run does not use: no transparent
@@ -248,41 +357,114 @@ func (r *run) add(res *vegeta.Result) {
 	r.requests++
 	r.secRequests++
 	lat := res.Latency
+	judged, step := true, -1
 	if r.sched != nil {
-		intended := r.start.Add(r.sched.hit(res.Seq))
+		at := r.sched.hit(res.Seq)
+		intended := r.start.Add(at)
 		record(r.lag, max(res.Timestamp.Sub(intended), 0))
 		lat = max(res.End().Sub(intended), 0)
+		judged = at >= r.judgeFrom
+		if r.steps != nil {
+			step = r.sched.segmentIndex(at)
+		}
 	}
-	kind, answered := classify(res)
-	if !answered {
-		// An unanswered request counts as at least the timeout, and beyond both budgets: the
-		// client gave up on it, however fast the failure came.
-		lat = max(lat, r.cfg.Timeout)
+	kind, _ := classify(res)
+	failed := kind != ""
+	if failed || lat > 1000*time.Millisecond {
 		r.over1000++
+	}
+	if failed || lat > 2000*time.Millisecond {
 		r.over2000++
-	} else {
-		if lat > 1000*time.Millisecond {
-			r.over1000++
-		}
-		if lat > 2000*time.Millisecond {
-			r.over2000++
+	}
+	if step >= 0 {
+		st := &r.steps[step]
+		st.requests++
+		if failed {
+			st.errors++
+		} else {
+			if st.hist == nil {
+				st.hist = hdrhistogram.New(histLowest, histHighest, 2)
+			}
+			record(st.hist, lat)
 		}
 	}
-	record(r.hist, lat)
-	record(r.sec, lat)
-	if kind != "" {
+	if judged {
+		r.judge(lat, failed)
+	}
+	if failed {
 		r.errors++
 		r.secErrors++
 		r.byKind[kind]++
 		return
 	}
+	record(r.sec, lat)
 	if r.val != nil {
 		r.sampleAcc += r.cfg.ValidateSample
 		if r.sampleAcc >= 1 {
 			r.sampleAcc--
-			r.val.submit(res.Body)
+			r.val.submit(job{body: res.Body, us: clampUS(lat), judged: judged})
 		}
 	}
+}
+
+// judge counts a request of the judged window. A failed request met no objective: it is over
+// every threshold, and its latency (however fast the failure came) is not a latency.
+func (r *run) judge(lat time.Duration, failed bool) {
+	r.judged++
+	r.batch.Requests++
+	if failed {
+		r.failed++
+		r.jOver1000++
+		r.jOver2000++
+		r.batch.Failed++
+		for i := range r.batch.Over {
+			r.batch.Over[i]++
+		}
+		return
+	}
+	if lat > 1000*time.Millisecond {
+		r.jOver1000++
+	}
+	if lat > 2000*time.Millisecond {
+		r.jOver2000++
+	}
+	us := float64(lat) / float64(time.Microsecond)
+	for i, t := range r.thresholds {
+		if us > t {
+			r.batch.Over[i]++
+		}
+	}
+	record(r.hist, lat)
+}
+
+// flushBatch closes the current batch of the judged window.
+func (r *run) flushBatch() {
+	if r.batch.Requests == 0 {
+		return
+	}
+	r.batches = append(r.batches, r.batch)
+	r.batch = Batch{Over: make([]int64, len(r.thresholds))}
+	if len(r.batches) > maxSeriesPoints {
+		r.batches = mergeBatches(r.batches)
+	}
+}
+
+// mergeBatches joins batches in pairs, as a long run's series is coarsened.
+func mergeBatches(bs []Batch) []Batch {
+	out := bs[:0]
+	for i := 0; i < len(bs); i += 2 {
+		b := bs[i]
+		if i+1 < len(bs) {
+			c := bs[i+1]
+			b.Requests += c.Requests
+			b.Failed += c.Failed
+			for k := range b.Over {
+				b.Over[k] += c.Over[k]
+			}
+		}
+		out = append(out, b)
+	}
+	return out
 }
 
 // classify names a result's error kind ("" for a 2xx within bounds) and says whether an HTTP
@@ -318,6 +500,7 @@ func isTimeout(msg string) bool {
 // tick closes the current one-second interval and reports progress.
 func (r *run) tick(now time.Duration) {
 	r.flushSecond(now)
+	r.flushBatch()
 	if r.cfg.Progress == nil {
 		return
 	}
@@ -331,8 +514,8 @@ func (r *run) tick(now time.Duration) {
 	if r.sched != nil {
 		p.Requested = r.sched.Rate(now)
 	}
-	if r.requests > 0 {
-		_, hi := HistogramSample(r.hist).Rank(quantileRank(0.99, r.requests))
+	if n := r.hist.TotalCount(); n > 0 {
+		_, hi := HistogramSample(r.hist).Rank(quantileRank(0.99, n))
 		p.P99 = time.Duration(hi * float64(time.Millisecond))
 	}
 	r.cfg.Progress(p)
@@ -393,10 +576,11 @@ func (r *run) judgeGenerator(g *Generator, rate Rate, window time.Duration) {
 	judgeLag(g, r.lag, dropped, rate, r.cfg.LagLimit)
 }
 
-// judgeLag fills g from the lag histogram and the sends never made: a lag p99 over the limit,
-// a scheduled send never made, or an achieved rate under 95% of the requested one makes the
-// run generator-limited, and then its latencies say nothing about the target at that rate.
-// A merge of shards judges the union the same way.
+// judgeLag fills g from the lag histogram and the sends never made: a send-lag or hiccup p99
+// (g.HiccupP99MS, measured before) over the limit, a scheduled send never made, or an
+// achieved rate under 95% of the requested one makes the run generator-limited. Its
+// latencies then include the generator's delays: a pass stands (the target was fast enough
+// even so), a fail is voided (Evaluate). A merge of shards judges the union the same way.
 func judgeLag(g *Generator, lagHist *hdrhistogram.Histogram, dropped int64, rate Rate, lagLimit time.Duration) {
 	if n := lagHist.TotalCount(); n > 0 {
 		lag := HistogramSample(lagHist)
@@ -407,8 +591,12 @@ func judgeLag(g *Generator, lagHist *hdrhistogram.Histogram, dropped int64, rate
 	}
 	g.Dropped = dropped
 	var why []string
-	if limit := durationMS(lagLimit); g.LagP99MS > limit {
+	limit := durationMS(lagLimit)
+	if g.LagP99MS > limit {
 		why = append(why, fmt.Sprintf("generator lag p99 %.3g ms exceeds %.3g ms", g.LagP99MS, limit))
+	}
+	if g.HiccupP99MS > limit {
+		why = append(why, fmt.Sprintf("generator hiccup p99 %.3g ms exceeds %.3g ms", g.HiccupP99MS, limit))
 	}
 	if g.Dropped > 0 {
 		why = append(why, fmt.Sprintf("%d scheduled requests were never sent", g.Dropped))

@@ -60,9 +60,31 @@ type RunInfo struct {
 	// LagLimitMS is the generator lag p99 beyond which the run is generator-limited.
 	LagLimitMS        float64 `json:"lag_limit_ms"`
 	RequireConclusive bool    `json:"require_conclusive"`
+	// Judged are the counts the verdict read (the judged window: after a warm-up, or a
+	// ramp's final hold), which a merge or a pool sums.
+	Judged JudgedCounts `json:"judged"`
 	// LagHistogramHDR is the generator lag histogram (microseconds behind the intended send
 	// time), encoded as HistogramHDR is; empty when unthrottled.
 	LagHistogramHDR string `json:"lag_histogram_hdr,omitempty"`
+}
+
+// JudgedCounts are Counts in a Result: the requests the verdict judged.
+type JudgedCounts struct {
+	Requests int64 `json:"requests"`
+	Failed   int64 `json:"failed"`
+	Over1000 int64 `json:"over_1000ms"`
+	Over2000 int64 `json:"over_2000ms"`
+}
+
+func (j JudgedCounts) counts() Counts {
+	return Counts{Requests: j.Requests, Failed: j.Failed, Over1000: j.Over1000, Over2000: j.Over2000}
+}
+
+func (j *JudgedCounts) add(o JudgedCounts) {
+	j.Requests += o.Requests
+	j.Failed += o.Failed
+	j.Over1000 += o.Over1000
+	j.Over2000 += o.Over2000
 }
 
 // Schedule is the global schedule of a run: every shard of it has the same.

@@ -89,7 +89,8 @@ func shardResult(t *testing.T, idx, count int, lat []time.Duration) *Result {
 		TimeoutMS: 2000, Histogram: h, Errors: Errors{Count: 1, ByKind: map[string]int64{ErrorStatus5xx: 1}},
 		Validation: Validation{Sample: 1, Validated: 3, Failed: 1, Findings: []FindingSample{{Pointer: "/x", Rule: "type", Severity: "error", Message: "m", Count: 1}}},
 		Run: &RunInfo{ID: "r1", Shard: Shard{idx, count}, StartAt: start, SLO: DefaultSLO(), LagLimitMS: 25,
-			Schedule: Schedule{Mode: "constant", Rate: 20, DurationMS: 1000}, LagHistogramHDR: string(enc)},
+			Schedule: Schedule{Mode: "constant", Rate: 20, DurationMS: 1000}, LagHistogramHDR: string(enc),
+			Judged: JudgedCounts{Requests: int64(len(lat))}},
 	}
 }
 
@@ -237,9 +238,10 @@ func TestShardsMergeLikeOneGenerator(t *testing.T) {
 	cfg.ValidateSample, cfg.Set = 0, nil
 	// Limits far from the distribution's quantiles (2, 20, 60 ms), so every decided check is
 	// decided the same way whatever a shared machine adds: TP50 and TP90 pass, TP99 fails,
-	// and 3,000 requests cannot decide TP99.9, TP99.99 or the timeout budgets.
+	// and 3,000 requests cannot decide TP99.9, TP99.99, the timeout budgets or the errors
+	// check (none failed).
 	cfg.SLO = SLO{TP50MS: 10, TP90MS: 45, TP99MS: 40, TP999MS: 600, TP9999MS: 1000,
-		Over1000MaxFraction: 0.001, Over2000MaxFraction: 0.0001, Confidence: 0.95}
+		Over1000MaxFraction: 0.001, Over2000MaxFraction: 0.0001, ErrorsMaxFraction: 0.001, Confidence: 0.95}
 
 	var single, merged *Result
 	for attempt := 0; attempt < 3; attempt++ {
@@ -302,23 +304,16 @@ func TestShardsMergeLikeOneGenerator(t *testing.T) {
 			t.Errorf("%s: single %.3f ms, merged %.3f ms", p.name, p.one, p.union)
 		}
 	}
-	if single.SLO.Pass != merged.SLO.Pass || single.SLO.Conclusive != merged.SLO.Conclusive {
-		t.Errorf("verdict: single pass=%v conclusive=%v, merged pass=%v conclusive=%v",
-			single.SLO.Pass, single.SLO.Conclusive, merged.SLO.Pass, merged.SLO.Conclusive)
+	if single.SLO.Outcome != merged.SLO.Outcome || merged.SLO.Outcome != OutcomeFail {
+		t.Errorf("verdict: single %s, merged %s; want both fail", single.SLO.Outcome, merged.SLO.Outcome)
 	}
-	outcome := func(c Check) string {
-		if c.Pass == nil {
-			return "inconclusive"
-		}
-		if *c.Pass {
-			return "pass"
-		}
-		return "fail"
+	want := []string{"pass", "pass", "fail", "inconclusive", "inconclusive", "inconclusive", "inconclusive", "inconclusive"}
+	if len(merged.SLO.Checks) != len(want) || len(single.SLO.Checks) != len(want) {
+		t.Fatalf("checks: merged %d, single %d, want %d", len(merged.SLO.Checks), len(single.SLO.Checks), len(want))
 	}
-	want := []string{"pass", "pass", "fail", "inconclusive", "inconclusive", "inconclusive", "inconclusive"}
 	for i, c := range merged.SLO.Checks {
-		if got, one := outcome(c), outcome(single.SLO.Checks[i]); got != one || got != want[i] {
-			t.Errorf("%s: merged %s, single %s, want %s", c.Name, got, one, want[i])
+		if one := single.SLO.Checks[i].Result; c.Result != one || c.Result != want[i] {
+			t.Errorf("%s: merged %s, single %s, want %s", c.Name, c.Result, one, want[i])
 		}
 	}
 }

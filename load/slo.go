@@ -11,8 +11,8 @@ import (
 	yaml "github.com/pb33f/go-yaml"
 )
 
-// SLO is what a run is judged against: five latency percentiles and two timeout budgets, at a
-// confidence level.
+// SLO is what a run is judged against: five latency percentiles, two timeout budgets and an
+// error budget, at a confidence level.
 type SLO struct {
 	TP50MS   float64 `json:"tp50_ms"`
 	TP90MS   float64 `json:"tp90_ms"`
@@ -23,6 +23,9 @@ type SLO struct {
 	// answered); Over2000MaxFraction the same over 2000 ms.
 	Over1000MaxFraction float64 `json:"over_1000ms_max_fraction"`
 	Over2000MaxFraction float64 `json:"over_2000ms_max_fraction"`
+	// ErrorsMaxFraction is the largest fraction of requests allowed to fail (the errors
+	// check; jpcheck load's --max-error-fraction).
+	ErrorsMaxFraction float64 `json:"errors_max_fraction"`
 	// Confidence is the two-sided confidence level of every check's interval.
 	Confidence float64 `json:"confidence"`
 }
@@ -41,9 +44,14 @@ func DefaultSLO() SLO {
 		TP9999MS:            1431.42,
 		Over1000MaxFraction: 0.001,
 		Over2000MaxFraction: 0.0001,
+		ErrorsMaxFraction:   DefaultErrorsMaxFraction,
 		Confidence:          0.95,
 	}
 }
+
+// DefaultErrorsMaxFraction is the error budget: 0.1%, the share of requests the document lets
+// exceed the 1000 ms timeout (TP99.9).
+const DefaultErrorsMaxFraction = 0.001
 
 // MaxSLOBytes bounds an SLO file.
 const MaxSLOBytes = 64 << 10
@@ -57,6 +65,7 @@ type sloFile struct {
 	TP9999MS            *float64 `yaml:"tp99_99_ms"`
 	Over1000MaxFraction *float64 `yaml:"over_1000ms_max_fraction"`
 	Over2000MaxFraction *float64 `yaml:"over_2000ms_max_fraction"`
+	ErrorsMaxFraction   *float64 `yaml:"errors_max_fraction"`
 	Confidence          *float64 `yaml:"confidence"`
 }
 
@@ -91,6 +100,7 @@ func ParseSLO(r io.Reader) (SLO, error) {
 		{f.TP50MS, &s.TP50MS}, {f.TP90MS, &s.TP90MS}, {f.TP99MS, &s.TP99MS},
 		{f.TP999MS, &s.TP999MS}, {f.TP9999MS, &s.TP9999MS},
 		{f.Over1000MaxFraction, &s.Over1000MaxFraction}, {f.Over2000MaxFraction, &s.Over2000MaxFraction},
+		{f.ErrorsMaxFraction, &s.ErrorsMaxFraction},
 		{f.Confidence, &s.Confidence},
 	} {
 		if o.v != nil {
@@ -116,7 +126,7 @@ func (s SLO) Validate() error {
 	for _, fr := range []struct {
 		key string
 		v   float64
-	}{{"over_1000ms_max_fraction", s.Over1000MaxFraction}, {"over_2000ms_max_fraction", s.Over2000MaxFraction}} {
+	}{{"over_1000ms_max_fraction", s.Over1000MaxFraction}, {"over_2000ms_max_fraction", s.Over2000MaxFraction}, {"errors_max_fraction", s.ErrorsMaxFraction}} {
 		if !(fr.v >= 0 && fr.v <= 1) {
 			return fmt.Errorf("slo: %s must be a fraction in [0, 1], got %v", fr.key, fr.v)
 		}
@@ -128,7 +138,7 @@ func (s SLO) Validate() error {
 }
 
 // sloKeys lists an SLO file's keys, for error messages.
-const sloKeys = "tp50_ms, tp90_ms, tp99_ms, tp99_9_ms, tp99_99_ms, over_1000ms_max_fraction, over_2000ms_max_fraction, confidence"
+const sloKeys = "tp50_ms, tp90_ms, tp99_ms, tp99_9_ms, tp99_99_ms, over_1000ms_max_fraction, over_2000ms_max_fraction, errors_max_fraction, confidence"
 
 // sloYAMLError words a YAML decoding error for people: no Go type names.
 func sloYAMLError(err error) string {

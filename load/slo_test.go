@@ -11,7 +11,7 @@ func TestDefaultSLO(t *testing.T) {
 	s := DefaultSLO()
 	// The document's table, TP50 read as 0.0198 s (facts § 6.3).
 	want := SLO{TP50MS: 19.8, TP90MS: 55.71, TP99MS: 351.85, TP999MS: 594.42, TP9999MS: 1431.42,
-		Over1000MaxFraction: 0.001, Over2000MaxFraction: 0.0001, Confidence: 0.95}
+		Over1000MaxFraction: 0.001, Over2000MaxFraction: 0.0001, ErrorsMaxFraction: 0.001, Confidence: 0.95}
 	if s != want {
 		t.Errorf("DefaultSLO() = %+v, want %+v", s, want)
 	}
@@ -21,12 +21,12 @@ func TestDefaultSLO(t *testing.T) {
 }
 
 func TestParseSLO(t *testing.T) {
-	got, err := ParseSLO(strings.NewReader("tp99_ms: 200\nover_2000ms_max_fraction: 0.001\nconfidence: 0.99\n"))
+	got, err := ParseSLO(strings.NewReader("tp99_ms: 200\nover_2000ms_max_fraction: 0.001\nerrors_max_fraction: 0.02\nconfidence: 0.99\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := DefaultSLO()
-	want.TP99MS, want.Over2000MaxFraction, want.Confidence = 200, 0.001, 0.99
+	want.TP99MS, want.Over2000MaxFraction, want.ErrorsMaxFraction, want.Confidence = 200, 0.001, 0.02, 0.99
 	if got != want {
 		t.Errorf("subset override: %+v, want %+v", got, want)
 	}

@@ -2,6 +2,8 @@ package load
 
 import (
 	"runtime"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"sync"
 	"sync/atomic"
 
@@ -32,7 +34,7 @@ type validators struct {
 	set     *contracts.Set
 	profile contracts.Profile
 	v4      *jwe.Client
-	jobs    chan []byte
+	jobs    chan job
 	queued  atomic.Int64 // bytes in jobs
 	failed  atomic.Int64 // for Progress while running
 	skipped int64        // owned by the results loop
@@ -40,13 +42,24 @@ type validators struct {
 	workers []*validator
 }
 
+// job is one body to check and what its request measured: a body that fails the check makes
+// its request a failed one, which the verdict must see.
+type job struct {
+	body   []byte
+	us     int64 // the request's latency in microseconds
+	judged bool  // the request is in the window the verdict judges
+}
+
 type validator struct {
-	cache      map[string]*checked
-	cacheBytes int
-	validated  int64
-	failed     int64
-	byKind     map[string]int64
-	findings   findingSet
+	// failedAll and failedJudged hold the latencies of the requests whose bodies failed: the
+	// results loop recorded them as successes, and the run takes them back out.
+	failedAll, failedJudged *hdrhistogram.Histogram
+	cache                   map[string]*checked
+	cacheBytes              int
+	validated               int64
+	failed                  int64
+	byKind                  map[string]int64
+	findings                findingSet
 }
 
 // checked is what validating one payload found.
@@ -56,18 +69,23 @@ type checked struct {
 }
 
 func startValidators(set *contracts.Set, profile contracts.Profile, v4 *jwe.Client) *validators {
-	vs := &validators{set: set, profile: profile, v4: v4, jobs: make(chan []byte, validateQueue)}
+	vs := &validators{set: set, profile: profile, v4: v4, jobs: make(chan job, validateQueue)}
 	// One core is left to the generator: a validator busy on a cold or huge body must not
 	// hold back the pacing loop until the scheduler preempts it.
 	for range max(1, runtime.GOMAXPROCS(0)-1) {
-		w := &validator{cache: map[string]*checked{}, byKind: map[string]int64{}}
+		w := &validator{cache: map[string]*checked{}, byKind: map[string]int64{}, failedAll: newHistogram(), failedJudged: newHistogram()}
 		vs.workers = append(vs.workers, w)
 		vs.wg.Add(1)
 		go func() {
 			defer vs.wg.Done()
-			for body := range vs.jobs {
-				vs.queued.Add(-int64(len(body)))
-				w.check(vs, body)
+			for j := range vs.jobs {
+				vs.queued.Add(-int64(len(j.body)))
+				if !w.check(vs, j.body) {
+					_ = w.failedAll.RecordValue(j.us)
+					if j.judged {
+						_ = w.failedJudged.RecordValue(j.us)
+					}
+				}
 			}
 		}()
 	}
@@ -75,14 +93,14 @@ func startValidators(set *contracts.Set, profile contracts.Profile, v4 *jwe.Clie
 }
 
 // submit queues body for checking, or counts it skipped when the validators are behind.
-func (vs *validators) submit(body []byte) {
-	if vs.queued.Load()+int64(len(body)) > validateQueueBytes {
+func (vs *validators) submit(j job) {
+	if vs.queued.Load()+int64(len(j.body)) > validateQueueBytes {
 		vs.skipped++
 		return
 	}
 	select {
-	case vs.jobs <- body:
-		vs.queued.Add(int64(len(body)))
+	case vs.jobs <- j:
+		vs.queued.Add(int64(len(j.body)))
 	default:
 		vs.skipped++
 	}
@@ -103,6 +121,17 @@ func (vs *validators) finish() Validation {
 	return out
 }
 
+// failedLatencies merges the latencies of the requests whose bodies failed: all of them, and
+// those in the judged window. Call after finish.
+func (vs *validators) failedLatencies() (all, judged *hdrhistogram.Histogram) {
+	all, judged = newHistogram(), newHistogram()
+	for _, w := range vs.workers {
+		all.Merge(w.failedAll)
+		judged.Merge(w.failedJudged)
+	}
+	return all, judged
+}
+
 // byKind sums the validators' error kinds.
 func (vs *validators) byKind() map[string]int64 {
 	m := map[string]int64{}
@@ -114,7 +143,8 @@ func (vs *validators) byKind() map[string]int64 {
 	return m
 }
 
-func (w *validator) check(vs *validators, body []byte) {
+// check validates one body and says whether it passed.
+func (w *validator) check(vs *validators, body []byte) bool {
 	w.validated++
 	payload := body
 	if vs.v4 != nil {
@@ -122,7 +152,7 @@ func (w *validator) check(vs *validators, body []byte) {
 		if err != nil {
 			w.fail(vs, ErrorV4Open)
 			w.findings.add(FindingSample{Rule: "v4", Severity: string(contracts.SeverityError), Message: oneLine(err.Error())})
-			return
+			return false
 		}
 		payload = opened.Payload
 	}
@@ -145,6 +175,7 @@ func (w *validator) check(vs *validators, body []byte) {
 	for _, f := range c.findings {
 		w.findings.add(FindingSample{Pointer: f.Pointer, Rule: string(f.Rule), Severity: string(f.Severity), Message: f.Message})
 	}
+	return c.errors == 0
 }
 
 func (w *validator) fail(vs *validators, kind string) {

@@ -158,7 +158,8 @@ func TestEvaluate(t *testing.T) {
 		{"fast, conclusive required", fast, all, EvalOptions{RequireConclusive: true}, false, false, "TP99.99 is inconclusive"},
 		{"TP99 breach", withTail(20000, 400, 5, 400), all, EvalOptions{}, false, false, "TP99 failed"},
 		{"timeout budget breach", fast, Counts{Requests: 20000, Over1000: 100, Over2000: 0}, EvalOptions{}, false, false, "timeout-1000ms failed"},
-		{"generator-limited", fast, all, EvalOptions{GeneratorLimited: "lag"}, false, false, "generator-limited: lag"},
+		// Lag only adds to latencies: a pass stands, a fail is voided (TestEvaluateLag).
+		{"generator-limited pass", fast, all, EvalOptions{GeneratorLimited: "lag"}, true, false, ""},
 		{"fast and long", withTail(40000, 0, 5, 0), Counts{Requests: 40000}, EvalOptions{}, true, true, ""},
 		{"nothing measured", exact{}, Counts{}, EvalOptions{}, false, false, "no requests"},
 	} {
@@ -174,7 +175,7 @@ func TestEvaluate(t *testing.T) {
 			for _, ch := range v.Checks {
 				names = append(names, ch.Name)
 			}
-			if want := []string{"TP50", "TP90", "TP99", "TP99.9", "TP99.99", "timeout-1000ms", "timeout-2000ms"}; !slices.Equal(names, want) {
+			if want := []string{"TP50", "TP90", "TP99", "TP99.9", "TP99.99", "timeout-1000ms", "timeout-2000ms", "errors"}; !slices.Equal(names, want) {
 				t.Errorf("checks %v, want %v", names, want)
 			}
 			if v.GeneratorLimited != (c.opts.GeneratorLimited != "") {

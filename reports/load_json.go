@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/jpcheck/jpcheck/load"
 )
@@ -103,6 +104,16 @@ func normalizedLoad(r *load.Result) *load.Result {
 	if n.SLO.Checks == nil {
 		n.SLO.Checks = []load.Check{}
 	}
+	normalizeVerdict(&n.SLO, n.Requests)
+	if n.Window != nil {
+		w := *n.Window
+		w.SLO.Checks = append([]load.Check{}, w.SLO.Checks...)
+		normalizeVerdict(&w.SLO, w.Requests)
+		n.Window = &w
+	}
+	if n.Batches == nil {
+		n.Batches = []load.Batch{}
+	}
 	if n.Series == nil {
 		n.Series = []load.Point{}
 	}
@@ -110,6 +121,40 @@ func normalizedLoad(r *load.Result) *load.Result {
 		n.Validation.Findings = []load.FindingSample{}
 	}
 	return &n
+}
+
+// normalizeVerdict fills what a result written before the verdict had an outcome lacks: the
+// outcome from pass and generator_limited (then a generator-limited run never passed), each
+// check's result from its pass, and the requests judged.
+func normalizeVerdict(v *load.Verdict, requests int64) {
+	if v.Outcome == "" {
+		switch {
+		case v.Pass:
+			v.Outcome = load.OutcomePass
+		case v.GeneratorLimited:
+			v.Outcome = load.OutcomeInconclusive
+		default:
+			v.Outcome = load.OutcomeFail
+		}
+	}
+	if v.Requests == 0 {
+		v.Requests = requests
+	}
+	checks := make([]load.Check, len(v.Checks))
+	for i, c := range v.Checks {
+		if c.Result == "" {
+			switch {
+			case c.Pass == nil:
+				c.Result = load.OutcomeInconclusive
+			case *c.Pass:
+				c.Result = load.OutcomePass
+			default:
+				c.Result = load.OutcomeFail
+			}
+		}
+		checks[i] = c
+	}
+	v.Checks = checks
 }
 
 // redactURL drops a password from a URL's user info: a target given as
@@ -139,7 +184,35 @@ func normalizedCapacity(c *load.CapacityResult) *load.CapacityResult {
 		if s.Result != nil {
 			s.Result = normalizedLoad(s.Result)
 		}
+		if s.Phase == "" {
+			// A search written before bisection: every step climbed, and met meant passed.
+			s.Phase, s.Met = load.PhaseClimb, s.Pass
+		}
+		if s.Verdict == "" && s.Result != nil {
+			s.Verdict, s.Requests = s.Result.SLO.Outcome, s.Result.SLO.Requests
+		}
+		if s.Failed == nil {
+			s.Failed = []string{}
+			if s.Result != nil {
+				for _, ch := range s.Result.SLO.Checks {
+					if ch.Result == load.OutcomeFail {
+						s.Failed = append(s.Failed, ch.Name)
+					}
+				}
+			}
+		}
+		if !s.Met && s.Reason == "" && s.Result != nil {
+			s.Reason = strings.Join(s.Result.SLO.Reasons, "; ")
+		}
 		n.Steps[i] = s
+	}
+	if n.Reason == "" && n.StoppedBy != load.StoppedByMax {
+		for _, s := range n.Steps {
+			if !s.Met && s.Rate > n.Capacity {
+				n.Reason = fmt.Sprintf("at %g/s: %s", s.Rate, s.Reason)
+				break
+			}
+		}
 	}
 	return &n
 }
@@ -157,7 +230,7 @@ func CapacityShownStep(c *load.CapacityResult) *load.CapacityStep {
 		if s.Result == nil {
 			continue
 		}
-		if shown == nil || (c.Capacity > 0 && s.Pass && s.Rate == c.Capacity) {
+		if shown == nil || (c.Capacity > 0 && s.Met && s.Rate == c.Capacity) {
 			shown = s
 		}
 	}

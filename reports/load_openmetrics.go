@@ -55,7 +55,7 @@ func WriteLoadCapacityOpenMetrics(w io.Writer, c *load.CapacityResult) error {
 	m.family("capacity_steps", "gauge", "", "Rates tried by the capacity search.")
 	m.sample("capacity_steps", "", float64(len(c.Steps)))
 	m.family("capacity_stopped", "gauge", "", "Why the search stopped: 1 for the reason, 0 for the others.")
-	for _, why := range []string{load.StoppedBySLO, load.StoppedByGenerator, load.StoppedByMax, load.StoppedByAborted} {
+	for _, why := range []string{load.StoppedBySLO, load.StoppedByGenerator, load.StoppedByInconclusive, load.StoppedByMax, load.StoppedByAborted} {
 		m.sample("capacity_stopped", metricLabels("reason", why), metricBool(c.StoppedBy == why))
 	}
 	if shown != nil {
@@ -112,8 +112,16 @@ func writeLoadMetrics(m *metricWriter, r *load.Result) error {
 	m.family("aborted", "gauge", "", "1 when the run was stopped before its duration.")
 	m.sample("aborted", "", metricBool(r.Aborted))
 
-	m.family("slo_pass", "gauge", "", "1 when no SLO check failed and the generator kept its schedule.")
+	m.family("generator_lag_seconds", "gauge", "seconds", "p99 of the generator's delays: sends behind the schedule (send), process stalls (hiccup).")
+	m.sample("generator_lag_seconds", metricLabels("kind", "send"), msToSeconds(r.Generator.LagP99MS))
+	m.sample("generator_lag_seconds", metricLabels("kind", "hiccup"), msToSeconds(r.Generator.HiccupP99MS))
+
+	m.family("slo_pass", "gauge", "", "1 when the verdict is pass: no SLO check failed (failed requests count against every check).")
 	m.sample("slo_pass", "", metricBool(r.SLO.Pass))
+	m.family("slo_verdict", "gauge", "", "The verdict: 1 for it, 0 for the others (pass, fail, inconclusive, not_judged).")
+	for _, o := range []string{load.OutcomePass, load.OutcomeFail, load.OutcomeInconclusive, load.OutcomeNotJudged} {
+		m.sample("slo_verdict", metricLabels("verdict", o), metricBool(r.SLO.Outcome == o))
+	}
 	m.family("slo_conclusive", "gauge", "", "1 when every SLO check was decided at the confidence level.")
 	m.sample("slo_conclusive", "", metricBool(r.SLO.Conclusive))
 	m.family("slo_generator_limited", "gauge", "", "1 when the load generator could not keep the requested rate.")
@@ -151,8 +159,8 @@ func writeLoadCheckMetrics(m *metricWriter, prefix string, checks []load.Check) 
 	}{
 		{prefix + "limit_seconds", "seconds", "Each percentile check's limit.", limitS},
 		{prefix + "observed_seconds", "seconds", "Each percentile check's observed value.", observedS},
-		{prefix + "limit_ratio", "ratio", "Each timeout check's largest allowed fraction of requests.", limitR},
-		{prefix + "observed_ratio", "ratio", "Each timeout check's observed fraction of requests.", observedR},
+		{prefix + "limit_ratio", "ratio", "Each timeout or errors check's largest allowed fraction of requests.", limitR},
+		{prefix + "observed_ratio", "ratio", "Each timeout or errors check's observed fraction of requests.", observedR},
 	} {
 		if len(f.vs) == 0 {
 			continue

@@ -38,11 +38,11 @@ func sampleLoadHistogram(t testing.TB) *hdrhistogram.Histogram {
 func sampleLoad(t testing.TB) *load.Result {
 	t.Helper()
 	h := sampleLoadHistogram(t)
-	counts := load.Counts{Requests: h.TotalCount(), Over1000: 10, Over2000: 1}
+	counts := load.Counts{Requests: h.TotalCount() + 3, Failed: 3, Over1000: 10, Over2000: 1}
 	verdict := load.Evaluate(load.DefaultSLO(), load.HistogramSample(h), counts, load.EvalOptions{})
 	return &load.Result{
 		Version: load.ResultVersion, Target: "https://user:s3cret@orders.example.com:8443",
-		Endpoint: load.EndpointOrderStatus, Mode: "constant", Requests: h.TotalCount(),
+		Endpoint: load.EndpointOrderStatus, Mode: "constant", Requests: h.TotalCount() + 3,
 		Rate:      load.Rate{Requested: 200, Achieved: 199.8},
 		LatencyMS: load.Latency{P50: 25.007, P90: 50.015, P99: 300.031, P999: 900.095, P9999: 1200.127, Max: 2500.607},
 		Errors:    load.Errors{Count: 3, ByKind: map[string]int64{load.ErrorStatus5xx: 2, load.ErrorTimeout: 1}},
@@ -100,8 +100,12 @@ func TestLoadVerdictLine(t *testing.T) {
 		{"inconclusive", load.Result{SLO: load.Verdict{Pass: true, Checks: []load.Check{{Name: "TP50", Pass: &pass}, {Name: "TP99.99"}}}},
 			"SLO met, not conclusively: no check failed, but TP99.99 could not be decided"},
 		{"failed", load.Result{SLO: load.Verdict{Reasons: []string{"TP99 failed"}, Checks: []load.Check{{Name: "TP99", Pass: &fail}}}}, "SLO not met: TP99 failed"},
-		{"generator", load.Result{SLO: load.Verdict{GeneratorLimited: true}, Generator: load.Generator{LimitedReason: "lag"}},
-			"SLO not judged: the load generator could not keep the requested rate (lag)"},
+		{"voided", load.Result{SLO: load.Verdict{Outcome: load.OutcomeInconclusive, GeneratorLimited: true}, Generator: load.Generator{LimitedReason: "lag"}},
+			"SLO inconclusive: a check failed while the load generator was behind its schedule, so the fail may be the generator's (lag)"},
+		{"lagging pass", load.Result{SLO: load.Verdict{Outcome: load.OutcomePass, Pass: true, Conclusive: true, GeneratorLimited: true}},
+			"SLO met: every check passed"},
+		{"not judged", load.Result{SLO: load.Verdict{Outcome: load.OutcomeNotJudged, Reasons: []string{"not judged: unthrottled"}}},
+			"SLO not judged: unthrottled"},
 		{"aborted", load.Result{Aborted: true, DurationMS: 1500, SLO: load.Verdict{Pass: true, Conclusive: true}}, "run aborted after 1.5s"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -161,7 +165,7 @@ func TestWriteLoadJSONKeys(t *testing.T) {
 			}
 		}
 	}
-	if got := strings.Join(names, " "); got != "TP50 TP90 TP99 TP99.9 TP99.99 timeout-1000ms timeout-2000ms" {
+	if got := strings.Join(names, " "); got != "TP50 TP90 TP99 TP99.9 TP99.99 timeout-1000ms timeout-2000ms errors" {
 		t.Errorf("check names %s", got)
 	}
 }
@@ -192,7 +196,7 @@ func TestWriteLoadDir(t *testing.T) {
 	}
 	var back load.Result
 	mustUnmarshal(t, data, &back)
-	if back.Requests != r.Requests || back.SLO.Pass != r.SLO.Pass || len(back.SLO.Checks) != 7 {
+	if back.Requests != r.Requests || back.SLO.Pass != r.SLO.Pass || len(back.SLO.Checks) != 8 {
 		t.Errorf("read back %d requests, pass %v, %d checks", back.Requests, back.SLO.Pass, len(back.SLO.Checks))
 	}
 	enc, err := os.ReadFile(filepath.Join(dir, LoadHistogramFile))
@@ -206,8 +210,9 @@ func TestWriteLoadDir(t *testing.T) {
 	if !h.Equals(r.Histogram) {
 		t.Error("the histogram file does not decode to the run's histogram")
 	}
-	if dropped := h.Merge(sampleLoadHistogram(t)); dropped != 0 || h.TotalCount() != 2*r.Requests {
-		t.Errorf("merged %d values (%d dropped), want %d", h.TotalCount(), dropped, 2*r.Requests)
+	// The histogram holds the successful requests; the failed ones are counted in errors.
+	if dropped := h.Merge(sampleLoadHistogram(t)); dropped != 0 || h.TotalCount() != 2*r.Histogram.TotalCount() {
+		t.Errorf("merged %d values (%d dropped), want %d", h.TotalCount(), dropped, 2*r.Histogram.TotalCount())
 	}
 	// A run read back from its JSON renders the same metrics as the live one.
 	var live, saved bytes.Buffer
@@ -274,10 +279,12 @@ func TestWriteLoadOpenMetricsSLOBuckets(t *testing.T) {
 
 func TestWriteLoadCapacity(t *testing.T) {
 	pass := sampleLoad(t)
-	pass.SLO = load.Verdict{Pass: true, Conclusive: true, Confidence: 0.95, Checks: pass.SLO.Checks}
+	pass.SLO = load.Verdict{Outcome: load.OutcomePass, Pass: true, Conclusive: true, Confidence: 0.95, Checks: pass.SLO.Checks}
 	failed := sampleLoad(t)
 	failed.Rate = load.Rate{Requested: 400, Achieved: 399.5}
-	failed.SLO.Pass, failed.SLO.Reasons = false, []string{"TP99 failed"}
+	failed.SLO.Pass, failed.SLO.Outcome, failed.SLO.Reasons = false, load.OutcomeFail, []string{"TP99 failed"}
+	failed.SLO.Checks = append([]load.Check(nil), failed.SLO.Checks...)
+	failed.SLO.Checks[2].Result = load.OutcomeFail
 	c := &load.CapacityResult{Version: 1, Capacity: 200, StoppedBy: load.StoppedBySLO, Steps: []load.CapacityStep{
 		{Rate: 200, Pass: true, Result: pass}, {Rate: 400, Pass: false, Result: failed},
 	}}

@@ -57,6 +57,12 @@ func writeLoadSummary(w io.Writer, r *load.Result) {
 	if r.Rate.Requested > 0 {
 		rate += fmt.Sprintf(" (requested %s/s)", loadNum(r.Rate.Requested, 1))
 	}
+	switch {
+	case r.Mode == "ramp":
+		rate += fmt.Sprintf("; judged: the final hold's %d", r.SLO.Requests)
+	case r.WarmupMS > 0:
+		rate += fmt.Sprintf("; judged: %d after a %s s warm-up", r.SLO.Requests, loadNum(r.WarmupMS/1000, 1))
+	}
 	fmt.Fprintf(w, "  %-11s %s\n", "requests", rate)
 	l := r.LatencyMS
 	fmt.Fprintf(w, "  %-11s p50 %s  p90 %s  p99 %s  p99.9 %s  p99.99 %s  max %s\n", "latency ms",
@@ -64,6 +70,9 @@ func writeLoadSummary(w io.Writer, r *load.Result) {
 	errs := strconv.FormatInt(r.Errors.Count, 10)
 	if r.Errors.Count > 0 {
 		errs += fmt.Sprintf(" (%s): %s", loadPercent(loadFraction(r.Errors.Count, r.Requests)), loadByKind(r.Errors.ByKind))
+	}
+	if r.Errors.Count > 0 {
+		errs += "; the SLO checks rank failed requests slower than every limit"
 	}
 	fmt.Fprintf(w, "  %-11s %s\n", "errors", errs)
 	t := r.Timeouts
@@ -85,11 +94,27 @@ func writeLoadSummary(w io.Writer, r *load.Result) {
 	}
 	g := r.Generator
 	if r.Mode != "unthrottled" {
-		gen := fmt.Sprintf("lag p99 %s ms, max %s ms, %d dropped", loadNum(g.LagP99MS, 3), loadNum(g.LagMaxMS, 3), g.Dropped)
+		gen := fmt.Sprintf("send lag p99 %s ms, max %s ms; hiccups p99 %s ms, max %s ms; %d dropped", loadNum(g.LagP99MS, 3),
+			loadNum(g.LagMaxMS, 3), loadNum(g.HiccupP99MS, 3), loadNum(g.HiccupMaxMS, 3), g.Dropped)
 		if g.Limited {
-			gen += "; LIMITED: " + g.LimitedReason
+			gen += "; BEHIND SCHEDULE (a fail would be voided): " + g.LimitedReason
 		}
 		fmt.Fprintf(w, "  %-11s %s\n", "generator", gen)
+	}
+	if len(r.Steps) > 0 {
+		fmt.Fprintf(w, "  %-11s\n", "ramp steps")
+		tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', tabwriter.AlignRight)
+		fmt.Fprintf(tw, "    rate/s\trequests\terrors\tp50 ms\tp90 ms\tp99 ms\tp99.9 ms\tp99.99 ms\t\n")
+		for _, s := range r.Steps {
+			l := s.LatencyMS
+			judged := ""
+			if s.Judged {
+				judged = "judged (final hold)"
+			}
+			fmt.Fprintf(tw, "    %s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t  %s\n", loadNum(s.Rate, 1), s.Requests, s.Errors,
+				loadNum(l.P50, 3), loadNum(l.P90, 3), loadNum(l.P99, 3), loadNum(l.P999, 3), loadNum(l.P9999, 3), judged)
+		}
+		tw.Flush()
 	}
 }
 
@@ -103,6 +128,9 @@ func writeLoadChecks(w io.Writer, v load.Verdict) {
 		var limit, observed, ci string
 		if c.LimitFraction != nil {
 			limit = fmt.Sprintf("≤ %s over %s ms", loadPercent(*c.LimitFraction), loadNum(loadDeref(c.LimitMS), 3))
+			if c.LimitMS == nil {
+				limit = fmt.Sprintf("≤ %s failed", loadPercent(*c.LimitFraction))
+			}
 			observed = "-"
 			if c.ObservedFraction != nil {
 				observed = loadPercent(*c.ObservedFraction)
@@ -114,32 +142,53 @@ func writeLoadChecks(w io.Writer, v load.Verdict) {
 			if c.ObservedMS != nil {
 				observed = loadNum(*c.ObservedMS, 3) + " ms"
 			}
+			if c.ObservedFailed {
+				observed = "a failure"
+			}
 			ci = fmt.Sprintf("[%s, %s] ms", loadNum(c.CI[0], 3), loadMSOrInf(c.CI[1]))
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", c.Name, limit, observed, ci, loadCheckResult(c))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", c.Name, limit, observed, ci, loadCheckResult(c, v.Requests))
 	}
 	tw.Flush()
 }
 
-func loadCheckResult(c load.Check) string {
+func loadCheckResult(c load.Check, judged int64) string {
+	var res string
 	switch {
+	case c.Result == load.OutcomeNotJudged:
+		return "not judged"
 	case c.Pass == nil && c.Decide > 0:
-		return fmt.Sprintf("inconclusive (about %d requests would decide it)", c.Decide)
+		res = fmt.Sprintf("inconclusive (about %d requests would decide it)", c.Decide)
 	case c.Pass == nil:
-		return "inconclusive (observed at the limit: no run length would decide it)"
+		res = "inconclusive (observed at the limit: no run length would decide it)"
 	case *c.Pass:
-		return "pass"
+		res = "pass"
+	default:
+		res = "FAIL"
 	}
-	return "FAIL"
+	return res + loadEffective(c, judged)
+}
+
+// loadEffective notes a check whose interval the per-second batches widened: latency came in
+// clusters, and the interval stands for fewer independent requests than were judged.
+func loadEffective(c load.Check, judged int64) string {
+	if c.EffectiveRequests <= 0 || c.EffectiveRequests >= judged {
+		return ""
+	}
+	return fmt.Sprintf(" (clustered: worth %d independent requests)", c.EffectiveRequests)
 }
 
 // LoadVerdictLine is the run's SLO verdict in words, on one line.
 func LoadVerdictLine(r *load.Result) string {
 	v := r.SLO
+	normalizeVerdict(&v, r.Requests)
 	var line string
 	switch {
-	case v.GeneratorLimited:
-		line = "SLO not judged: the load generator could not keep the requested rate (" + loadOrDash(r.Generator.LimitedReason) + ")"
+	case v.Outcome == load.OutcomeNotJudged:
+		line = "SLO not judged: " + strings.TrimPrefix(strings.Join(v.Reasons, "; "), "not judged: ")
+	case v.Outcome == load.OutcomeInconclusive:
+		line = "SLO inconclusive: a check failed while the load generator was behind its schedule, so the fail may be the generator's (" +
+			loadOrDash(r.Generator.LimitedReason) + "); rerun on a less busy host or at a lower rate"
 	case !v.Pass:
 		line = "SLO not met: " + strings.Join(v.Reasons, "; ")
 	case !v.Conclusive:
@@ -176,15 +225,15 @@ func WriteLoadCapacityText(w io.Writer, c *load.CapacityResult) error {
 		fmt.Fprintf(bw, "jpcheck load --find-capacity: %s on %s\n", loadOrDash(shown.Result.Endpoint), loadOrDash(shown.Result.Target))
 	}
 	tw := tabwriter.NewWriter(bw, 0, 0, 3, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "  rate/s\tachieved/s\trequests\tp50 ms\tp99 ms\tp99.9 ms\tp99.99 ms\terrors\t  SLO\n")
+	fmt.Fprintf(tw, "  step\trate/s\tachieved/s\tjudged\tp50 ms\tp99 ms\tp99.9 ms\tp99.99 ms\terrors\t  SLO\n")
 	for _, s := range c.Steps {
 		r := s.Result
 		if r == nil {
 			continue
 		}
 		l := r.LatencyMS
-		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\t%s\t%d\t  %s\n", loadNum(s.Rate, 1), loadNum(r.Rate.Achieved, 1), r.Requests,
-			loadNum(l.P50, 3), loadNum(l.P99, 3), loadNum(l.P999, 3), loadNum(l.P9999, 3), r.Errors.Count, loadStepOutcome(r))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%d\t  %s\n", loadOrDash(s.Phase), loadNum(s.Rate, 1), loadNum(r.Rate.Achieved, 1), r.SLO.Requests,
+			loadNum(l.P50, 3), loadNum(l.P99, 3), loadNum(l.P999, 3), loadNum(l.P9999, 3), r.Errors.Count, loadStepOutcome(s))
 	}
 	tw.Flush()
 	fmt.Fprintln(bw)
@@ -195,15 +244,19 @@ func WriteLoadCapacityText(w io.Writer, c *load.CapacityResult) error {
 	return bw.Flush()
 }
 
-func loadStepOutcome(r *load.Result) string {
+func loadStepOutcome(s load.CapacityStep) string {
+	r := s.Result
 	v := r.SLO
+	normalizeVerdict(&v, r.Requests)
 	switch {
 	case r.Aborted:
 		return "aborted"
-	case v.GeneratorLimited:
-		return "generator-limited"
-	case !v.Pass:
-		return "not met: " + strings.Join(v.Reasons, "; ")
+	case v.Outcome == load.OutcomeInconclusive && len(s.Failed) > 0:
+		return "inconclusive, not met: " + strings.Join(s.Failed, ", ") + " failed with the generator behind its schedule"
+	case !s.Met && len(s.Failed) > 0:
+		return "not met: " + strings.Join(s.Failed, ", ") + " failed"
+	case !s.Met:
+		return "not met: " + loadOrDash(s.Reason)
 	case !v.Conclusive:
 		return "met (inconclusive: " + strings.Join(loadUndecided(v), ", ") + ")"
 	}
@@ -219,13 +272,18 @@ func CapacityLine(c *load.CapacityResult) string {
 	found := "no rate tried met the SLO"
 	if c.Capacity > 0 {
 		found = fmt.Sprintf("%s/s, the highest rate that met the SLO", loadNum(c.Capacity, 1))
+		if c.Resolution > 0 && c.StoppedBy != load.StoppedByMax {
+			found += fmt.Sprintf(" (to %s/s, confirmed)", loadNum(c.Resolution, 1))
+		}
 	}
 	var why string
 	switch c.StoppedBy {
 	case load.StoppedBySLO:
-		why = fmt.Sprintf("the SLO was not met at %s/s", loadNum(last, 1))
+		why = "the SLO was not met " + loadOrDash(c.Reason)
 	case load.StoppedByGenerator:
-		why = fmt.Sprintf("the load generator could not keep %s/s: the target's capacity may be higher", loadNum(last, 1))
+		why = "a check failed while the load generator was behind its schedule " + loadOrDash(c.Reason) + ": the target's capacity may be higher"
+	case load.StoppedByInconclusive:
+		why = "a check could not be decided and a conclusive verdict is required " + loadOrDash(c.Reason)
 	case load.StoppedByMax:
 		why = "every rate up to the maximum met the SLO: the target's capacity may be higher"
 	case load.StoppedByAborted:

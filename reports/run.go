@@ -228,6 +228,9 @@ func (r *Run) normalized() *Run {
 	}
 	n.Specs = specs
 	n.Summary = Tally(n.Specs)
+	if n.Load != nil {
+		n.Load = normalizedLoad(n.Load) // a verdict from before outcomes existed gets one
+	}
 	if n.Errata == nil {
 		n.Errata = []Erratum{}
 	}

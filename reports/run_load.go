@@ -119,10 +119,10 @@ func FromLoad(res *load.Result) *Run {
 }
 
 // loadVerdict is the verdict of a run whose specs did not fail. With a load run: fail when
-// responses under load broke the contract; inconclusive when the generator fell behind its
-// schedule (the latencies then include its lag: the SLO was not judged, as load says);
-// fail when an SLO check failed; inconclusive when the run could not tell (an undecided
-// check, an aborted or empty run); fail when the SLO says so for another reason; else pass.
+// responses under load broke the contract; otherwise load's own verdict (Evaluate's outcome,
+// the one the JSON, text and OpenMetrics carry): fail is fail; inconclusive (a fail voided by
+// generator lag) and not_judged are inconclusive, and so are an aborted or empty run and a
+// pass with undecided checks (a compliance report claims only what the data decided).
 // Without one: pass when a spec passed, else inconclusive (nothing was checked).
 func loadVerdict(r *Run, specPassed bool) string {
 	l := r.Load
@@ -132,20 +132,20 @@ func loadVerdict(r *Run, specPassed bool) string {
 		}
 		return VerdictInconclusive
 	}
+	v := l.SLO
+	normalizeVerdict(&v, l.Requests)
 	switch {
 	case l.Validation.Failed > 0:
 		return VerdictFail
-	case l.SLO.GeneratorLimited:
+	case l.Aborted || l.Requests == 0:
 		return VerdictInconclusive
-	case len(sloFailedChecks(l)) > 0:
+	case v.Outcome == load.OutcomeFail:
 		return VerdictFail
-	case l.Requests == 0 || l.Aborted || !l.SLO.Conclusive:
-		return VerdictInconclusive
+	case v.Outcome == load.OutcomePass && v.Conclusive:
+		return VerdictPass
 	}
-	if !l.SLO.Pass {
-		return VerdictFail
-	}
-	return VerdictPass
+	// A voided fail, a run not judged, or a pass with checks the run was too short to decide.
+	return VerdictInconclusive
 }
 
 func sloFailedChecks(l *load.Result) []load.Check {
@@ -168,19 +168,25 @@ func loadVerdictReasons(r *Run) []string {
 	if l.Validation.Failed > 0 {
 		why = append(why, fmt.Sprintf("%d of %d responses checked under load broke the contract", l.Validation.Failed, l.Validation.Validated))
 	}
-	if l.SLO.GeneratorLimited {
-		reason := "the load generator could not keep its rate: SLO not judged"
+	v := l.SLO
+	normalizeVerdict(&v, l.Requests)
+	voided := v.Outcome == load.OutcomeInconclusive && v.GeneratorLimited
+	switch {
+	case v.Outcome == load.OutcomeNotJudged:
+		why = append(why, "the load run was not judged: "+strings.Join(v.Reasons, "; "))
+	case voided:
+		reason := "a load SLO check failed while the load generator was behind its schedule: the fail is voided"
 		if l.Generator.LimitedReason != "" {
 			reason += " (" + l.Generator.LimitedReason + ")"
 		}
 		why = append(why, reason)
-	} else {
+	default:
 		for _, c := range sloFailedChecks(l) {
 			why = append(why, fmt.Sprintf("load %s %s over its limit %s", c.Name, sloObserved(c), sloLimit(c)))
 		}
 	}
 	switch {
-	case l.SLO.GeneratorLimited:
+	case voided || v.Outcome == load.OutcomeNotJudged:
 	case l.Requests == 0:
 		why = append(why, "the load run sent no request")
 	case l.Aborted:
@@ -214,6 +220,9 @@ func sloObserved(c load.Check) string {
 		}
 		return reportPercent(*c.ObservedFraction)
 	}
+	if c.ObservedFailed {
+		return "a failed request"
+	}
 	return reportMS(c.ObservedMS)
 }
 
@@ -234,6 +243,8 @@ func sloCI(c load.Check) string {
 // sloResult is pass, fail or inconclusive (with the requests that would decide it).
 func sloResult(c load.Check) string {
 	switch {
+	case c.Result == load.OutcomeNotJudged:
+		return "not judged"
 	case c.Pass == nil && c.Decide > 0:
 		return fmt.Sprintf("inconclusive (≈%d requests would decide)", c.Decide)
 	case c.Pass == nil:

@@ -25,7 +25,7 @@ const (
 	defaultLoadDuration     = 30 * time.Second
 	defaultMaxRate          = 5000
 	defaultMaxDuration      = time.Hour
-	defaultMaxErrorFraction = 0.001
+	defaultMaxErrorFraction = load.DefaultErrorsMaxFraction
 	maxLoadWorkers          = 10_000
 )
 
@@ -47,6 +47,9 @@ type loadOpts struct {
 	profile, sloFile  string
 	requireConclusive bool
 	maxErrorFraction  float64
+	// maxErrorFractionSet says --max-error-fraction was given: it then wins over the --slo
+	// file's errors_max_fraction.
+	maxErrorFractionSet bool
 
 	format, out string
 	noRedact    bool
@@ -80,14 +83,25 @@ Credentials come from --api-key and --merchant-id, else $JPCHECK_API_KEY and
 $JPCHECK_MERCHANT_ID, else the reference implementation's test values. The key is never
 printed. Production Juspay hosts are refused unless --allow-production.
 
-A check whose interval straddles its limit is inconclusive: it does not fail the run (unless
---require-conclusive) and the output says how many requests would decide it.
+A failed request (transport error, timeout, non-2xx, a body that breaks the contract) met no
+objective: every percentile check ranks it slower than its limit, it counts against both
+timeout budgets, and the errors check holds the failures to --max-error-fraction.
 
-Exit: 0 SLO met; 1 a check failed, the generator could not keep the rate, or errors over
---max-error-fraction; 2 usage; 3 target unreachable; 130 interrupted (SIGINT or SIGTERM: the
-partial result is still printed and written first).`,
+A check whose interval straddles its limit is inconclusive: it does not fail the run (unless
+--require-conclusive) and the output says how many requests would decide it. Generator lag
+(send lag or process hiccups over --max-lag, sends never made, under 95% of the rate) only
+adds to latencies: a pass stands, a fail becomes inconclusive. --rate 0 is not judged.
+
+Exit: 0 SLO met; 1 SLO not met (a check failed, or an inconclusive check under
+--require-conclusive); 2 usage; 3 target unreachable; 4 not judged (a failed check voided by
+generator lag, or an unthrottled run; with --find-capacity, no rate met the SLO and the
+generator could not tell); 130 interrupted (SIGINT or SIGTERM: the partial result is still
+printed and written first).`,
 		Args: exactArgs(0),
-		RunE: func(c *cobra.Command, _ []string) error { return runLoad(c.Context(), st, &o) },
+		RunE: func(c *cobra.Command, _ []string) error {
+			o.maxErrorFractionSet = c.Flags().Changed("max-error-fraction")
+			return runLoad(c.Context(), st, &o)
+		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.target, "target", "", "base `URL` of the service (default: start the reference implementation on a loopback port)")
@@ -102,14 +116,14 @@ partial result is still printed and written first).`,
 	f.IntVar(&o.workers, "workers", load.DefaultWorkers, "connections when unthrottled; the initial pool when paced")
 	f.DurationVar(&o.duration, "duration", defaultLoadDuration, "how long to send; with --find-capacity, each rate's run")
 	f.Var(&o.ramp, "ramp", "step the rate from FROM to TO requests per second by STEP, each step D long (default: --duration split among the steps), then hold TO")
-	f.BoolVar(&o.findCapacity, "find-capacity", false, "step the rate up (--ramp, else from --rate by --rate up to --max-rate) until the SLO fails; report the highest rate that met it")
-	f.DurationVar(&o.timeout, "timeout", load.DefaultTimeout, "client timeout of each request")
-	f.DurationVar(&o.maxLag, "max-lag", load.DefaultLagLimit, "generator lag (p99 behind the schedule) beyond which the run is generator-limited and never passes")
+	f.BoolVar(&o.findCapacity, "find-capacity", false, "climb the rate (--ramp, else from --rate by --rate up to --max-rate) until the SLO fails, bisect to the knee, confirm; report the highest rate that met it")
+	f.DurationVar(&o.timeout, "timeout", load.DefaultTimeout, "client timeout of each request: at least 2000ms and every SLO limit, so no judged latency is cut off")
+	f.DurationVar(&o.maxLag, "max-lag", load.DefaultLagLimit, "generator lag (p99 of sends behind the schedule, or of process hiccups) beyond which a failed check is voided (inconclusive, exit 4)")
 	f.Float64Var(&o.validateSample, "validate-sample", 1, "fraction of 2xx responses checked against the order-status contract (0 to 1)")
 	f.StringVar(&o.profile, "profile", "compat", "contract profile of the check: compat or strict")
-	f.StringVar(&o.sloFile, "slo", "", "YAML `FILE` overriding SLO limits (tp50_ms … tp99_99_ms, over_1000ms_max_fraction, over_2000ms_max_fraction, confidence)")
+	f.StringVar(&o.sloFile, "slo", "", "YAML `FILE` overriding SLO limits (tp50_ms … tp99_99_ms, over_1000ms_max_fraction, over_2000ms_max_fraction, errors_max_fraction, confidence)")
 	f.BoolVar(&o.requireConclusive, "require-conclusive", false, "an inconclusive check fails the run")
-	f.Float64Var(&o.maxErrorFraction, "max-error-fraction", defaultMaxErrorFraction, "error budget: the largest fraction of requests that may fail (any error kind) before the run fails")
+	f.Float64Var(&o.maxErrorFraction, "max-error-fraction", defaultMaxErrorFraction, "limit of the errors check: the largest fraction of requests that may fail (any error kind); wins over the --slo file's errors_max_fraction")
 	f.StringVar(&o.format, "format", "text", "text, json (the run on stdout) or openmetrics (for a Pushgateway or textfile collector)")
 	f.BoolVar(&o.noRedact, "no-redact", false, "show customer data the contract findings quote in the text and JSON on stdout (load.json always keeps it)")
 	f.StringVar(&o.out, "out", "", "write "+reports.LoadJSONFile+" (the JSON) and "+reports.LoadHistogramFile+" (the mergeable HDR histogram) to `DIR`")
@@ -180,6 +194,12 @@ func (o *loadOpts) plan() (*loadPlan, error) {
 		if err != nil {
 			return nil, usageErr("--slo %s: %v", o.sloFile, err)
 		}
+	}
+	if o.maxErrorFractionSet {
+		p.cfg.SLO.ErrorsMaxFraction = o.maxErrorFraction
+	}
+	if err := load.CheckTimeout(o.timeout, p.cfg.SLO); err != nil {
+		return nil, usageErr("--timeout: %v", err)
 	}
 	if err := o.resolvePool(p); err != nil {
 		return nil, err

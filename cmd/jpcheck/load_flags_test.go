@@ -141,13 +141,22 @@ func TestProgressText(t *testing.T) {
 	if got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
-	// Nothing reaches a writer that is not a terminal.
+	// A writer that is not a terminal (a CI log) gets a plain line every 10 s, none between,
+	// and no terminal control codes; the clock is the test's.
 	var b strings.Builder
 	pl := newProgressLine(&b)
-	pl.update(load.Progress{Requests: 1})
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	pl.now = func() time.Time { return clock }
+	pl.next = clock.Add(progressLogInterval)
+	for s := 1; s <= 35; s++ {
+		clock = clock.Add(time.Second)
+		pl.update(load.Progress{Elapsed: time.Duration(s) * time.Second, Total: time.Minute, Requests: int64(s)})
+	}
 	pl.clear()
-	if b.Len() != 0 {
-		t.Errorf("progress written to a non-terminal: %q", b.String())
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "jpcheck load: 10s/1m0s  10 requests") ||
+		!strings.HasPrefix(lines[2], "jpcheck load: 30s/1m0s") || strings.Contains(b.String(), "\x1b") {
+		t.Errorf("progress on a non-terminal over 35 s:\n%s", b.String())
 	}
 }
 

@@ -15,14 +15,13 @@ import (
 )
 
 type loadMergeOpts struct {
-	wait             time.Duration
-	out, report      string
-	format           string
-	noRedact         bool
-	maxErrorFraction float64
-	history          string
-	window           time.Duration
-	labels           labelsFlag
+	wait        time.Duration
+	out, report string
+	format      string
+	noRedact    bool
+	history     string
+	window      time.Duration
+	labels      labelsFlag
 }
 
 // mergePollInterval is how often --wait looks for the shards still missing.
@@ -46,9 +45,11 @@ timeout, endpoint and schedule; anything else is exit 2 naming what differs or i
 The outputs are load's: --format text|json|openmetrics on stdout, --out DIR (load.json,
 load.hdr, load.prom); --report DIR also writes the HTML report of the merged run.
 
-Exit: 0 SLO met; 1 a check failed, the generator could not keep the rate, or errors over
---max-error-fraction; 2 usage, or inputs that are not the shards of one run; 130 a shard was
-interrupted.`,
+The SLO, its errors check included, is the one the shards ran with (their run section).
+
+Exit: 0 SLO met; 1 a check failed; 2 usage, or inputs that are not the shards of one run; 4
+not judged (a failed check voided because a shard's generator fell behind its schedule); 130
+a shard was interrupted.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error { return runLoadMerge(c.Context(), st, &o, args) },
 	}
@@ -58,7 +59,6 @@ interrupted.`,
 	f.StringVar(&o.report, "report", "", "also write the HTML report of the merged run to `DIR` (as jpcheck report --out)")
 	f.StringVar(&o.format, "format", "text", "text, json (the merged run on stdout) or openmetrics")
 	f.BoolVar(&o.noRedact, "no-redact", false, "show customer data the contract findings quote in the text and JSON on stdout")
-	f.Float64Var(&o.maxErrorFraction, "max-error-fraction", defaultMaxErrorFraction, "error budget: the largest fraction of requests that may fail before the run fails")
 	f.StringVar(&o.history, "history", "", "keep the merged run in `DIR` and judge the runs of --window pooled as one")
 	f.DurationVar(&o.window, "window", 0, "with --history: pool the runs that started within this long before the run's end")
 	f.Var(&o.labels, "label", "add a label to every OpenMetrics sample, as environment=staging (repeatable)")
@@ -71,8 +71,6 @@ func (o *loadMergeOpts) check() error {
 		return usageErr("unknown format %q (want text, json or openmetrics)", o.format)
 	case o.wait < 0:
 		return usageErr("--wait must not be negative")
-	case !(o.maxErrorFraction >= 0 && o.maxErrorFraction <= 1):
-		return usageErr("--max-error-fraction must be a fraction from 0 to 1, got %v", o.maxErrorFraction)
 	case o.history != "" && o.window <= 0:
 		return usageErr("--history needs a --window (as 2h): the runs to pool")
 	case o.history == "" && o.window != 0:
@@ -135,7 +133,7 @@ func runLoadMerge(ctx context.Context, st streams, o *loadMergeOpts, dirs []stri
 	if err != nil {
 		return err
 	}
-	return loadRunExit(res, o.maxErrorFraction)
+	return loadRunExit(res, o.format)
 }
 
 // mergeShardDirs reads the shards in dirs and merges them, waiting up to wait for shards
@@ -211,14 +209,22 @@ func writeLoadOut(dir string, res *load.Result, mopts reports.MetricsOptions) er
 // verdict is the merge's: once written it exits 0 (130 if interrupted), so an Indexed Job
 // completes when every shard has run. With a history window the pooled verdict decides, as
 // a periodic check's alert should.
-func loadRunExit(res *load.Result, maxErrorFraction float64) error {
+func loadRunExit(res *load.Result, format string) error {
 	if res.Run != nil && res.Run.Shard.Count > 1 && !res.Aborted {
 		return nil
 	}
-	if res.Window != nil {
-		judged := *res
-		judged.SLO = res.Window.SLO
-		return loadExit(&judged, maxErrorFraction)
+	if res.Window != nil && !res.Aborted {
+		if res.Window.SLO.Outcome == load.OutcomePass {
+			return nil
+		}
+		code := exitNotJudged
+		if res.Window.SLO.Outcome == load.OutcomeFail {
+			code = exitFindings
+		}
+		if format == "text" {
+			return silentExit(code)
+		}
+		return &exitError{code: code, err: errors.New(reports.LoadWindowLine(res.Window))}
 	}
-	return loadExit(res, maxErrorFraction)
+	return loadExit(res, format)
 }

@@ -46,33 +46,33 @@ func finishLoad(st streams, o *loadOpts, p *loadPlan, res *load.Result) error {
 	if err != nil {
 		return err
 	}
-	return loadRunExit(res, o.maxErrorFraction)
+	return loadRunExit(res, o.format)
 }
 
-// loadExit is the exit code of a run: interrupted is 130, an SLO not met (a failed check, a
-// generator that fell behind, an inconclusive check under --require-conclusive) or errors
-// over the budget are 1.
-func loadExit(res *load.Result, maxErrorFraction float64) error {
+// exitNotJudged is a run whose verdict could not be reached: a failed check voided by generator
+// lag, or an unthrottled run. A cron job tells it from an SLO failure (1) and does not page.
+const exitNotJudged = 4
+
+// loadExit is the exit code of a run, from the verdict load reached: interrupted is 130, fail
+// 1, inconclusive (a fail voided by the generator) or not judged 4, pass 0. Outside the text
+// format (which prints the verdict line) the reasons go to stderr on one line.
+func loadExit(res *load.Result, format string) error {
 	if res.Aborted {
 		return errInterrupted("the run was aborted; the result covers the requests sent until then")
 	}
-	if over := errorBudgetExceeded(res, maxErrorFraction); over != "" {
-		return &exitError{code: exitFindings, err: errors.New(over)}
+	code := exitOK
+	switch res.SLO.Outcome {
+	case load.OutcomePass:
+		return nil
+	case load.OutcomeFail:
+		code = exitFindings
+	default:
+		code = exitNotJudged
 	}
-	if !res.SLO.Pass {
-		return silentExit(exitFindings)
+	if format == "text" {
+		return silentExit(code)
 	}
-	return nil
-}
-
-// errorBudgetExceeded says, when more requests failed than --max-error-fraction allows, by
-// how much.
-func errorBudgetExceeded(res *load.Result, maxFraction float64) string {
-	if res.Requests == 0 || float64(res.Errors.Count) <= maxFraction*float64(res.Requests) {
-		return ""
-	}
-	return fmt.Sprintf("%d of %d requests failed (%.3g%%), over the error budget of %.3g%% (--max-error-fraction)",
-		res.Errors.Count, res.Requests, 100*float64(res.Errors.Count)/float64(res.Requests), 100*maxFraction)
+	return &exitError{code: code, err: errors.New(reports.LoadVerdictLine(res))}
 }
 
 // finishCapacity writes a capacity search: the search itself and the run at the capacity found.
@@ -82,7 +82,6 @@ func finishCapacity(st streams, o *loadOpts, p *loadPlan, c *load.CapacityResult
 			scrubLoad(s.Result, p.cfg.APIKey)
 		}
 	}
-	shown := reports.CapacityShownStep(c)
 	if o.out != "" {
 		if err := reports.WriteLoadCapacityDir(o.out, c); err != nil {
 			return usageErr("--out: %v", err)
@@ -110,13 +109,10 @@ func finishCapacity(st streams, o *loadOpts, p *loadPlan, c *load.CapacityResult
 	switch {
 	case c.Aborted:
 		return errInterrupted("the capacity search was aborted; the result covers the rates tried until then")
-	case c.Capacity == 0:
-		return &exitError{code: exitFindings, err: errors.New("no rate tried met the SLO")}
+	case c.Capacity > 0:
+		return nil
+	case c.StoppedBy == load.StoppedBySLO:
+		return &exitError{code: exitFindings, err: fmt.Errorf("no rate tried met the SLO (%s)", c.Reason)}
 	}
-	if shown != nil {
-		if over := errorBudgetExceeded(shown.Result, o.maxErrorFraction); over != "" {
-			return &exitError{code: exitFindings, err: fmt.Errorf("at %g/s %s", shown.Rate, over)}
-		}
-	}
-	return nil
+	return &exitError{code: exitNotJudged, err: fmt.Errorf("no rate tried met the SLO, and the first could not be judged (%s)", c.Reason)}
 }

@@ -11,17 +11,25 @@ import (
 	"github.com/jpcheck/jpcheck/load"
 )
 
-// progressLine is the live line of a load run on a terminal: rewritten in place with \r on
-// stderr, so stdout holds only the result (JSON or OpenMetrics stay clean when piped). On
-// anything but a terminal it prints nothing.
+// progressLine is the live progress of a load run on stderr, so stdout holds only the result
+// (JSON or OpenMetrics stay clean when piped). On a terminal one line is rewritten in place
+// with \r every second; anywhere else (a CI log) a plain line is printed every
+// progressLogInterval, so a long run shows it is alive without flooding the log.
 type progressLine struct {
 	w     io.Writer
-	on    bool
+	tty   bool
 	shown bool
+	next  time.Time // when the next plain line is due (wall time: a capacity search's runs restart Elapsed)
+	now   func() time.Time
 }
 
+// progressLogInterval is how often a run not on a terminal prints its progress.
+const progressLogInterval = 10 * time.Second
+
 func newProgressLine(w io.Writer) *progressLine {
-	return &progressLine{w: w, on: isTerminal(w)}
+	pl := &progressLine{w: w, tty: isTerminal(w), now: time.Now}
+	pl.next = pl.now().Add(progressLogInterval)
+	return pl
 }
 
 // isTerminal says whether w is a character device: a terminal, not a file or a pipe.
@@ -35,7 +43,12 @@ func isTerminal(w io.Writer) bool {
 }
 
 func (pl *progressLine) update(p load.Progress) {
-	if !pl.on {
+	if !pl.tty {
+		// Progress comes about once a second: half a second early is on time.
+		if now := pl.now(); !now.Add(time.Second / 2).Before(pl.next) {
+			fmt.Fprintln(pl.w, progressText(p))
+			pl.next = now.Add(progressLogInterval)
+		}
 		return
 	}
 	fmt.Fprintf(pl.w, "\r\x1b[K%s", progressText(p))
