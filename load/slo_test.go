@@ -39,7 +39,7 @@ func TestParseSLO(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if full.TP50MS != 10 || full.TP9999MS != 1000 || full.Over1000MaxFraction != 0.01 || full.Confidence != 0.9 {
+	if full.TP50MS != 10 || full.TP9999MS != 1000 || full.Over1000MaxFraction != 0.01 || full.ErrorsMaxFraction != 0.02 || full.Confidence != 0.9 {
 		t.Errorf("full file: %+v", full)
 	}
 }

@@ -503,6 +503,8 @@ func fractionDecision(x, n int64, limit, alpha float64) decision {
 		return undecided
 	}
 	switch {
+	case limit >= 1:
+		return decidedPass // every fraction is within a limit of 100%
 	case x < n && binomCDF(x, n, limit) <= alpha/2:
 		return decidedPass
 	case x > 0 && 1-binomCDF(x-1, n, limit) < alpha/2:

@@ -107,14 +107,17 @@ type loadDoc struct {
 		ByKind map[string]int64 `json:"by_kind"`
 	} `json:"errors"`
 	SLO struct {
-		Pass             bool `json:"pass"`
-		Conclusive       bool `json:"conclusive"`
-		GeneratorLimited bool `json:"generator_limited"`
-		Checks           []struct {
-			Name string `json:"name"`
-			Pass *bool  `json:"pass"`
-		} `json:"checks"`
+		Verdict          string      `json:"verdict"`
+		Pass             bool        `json:"pass"`
+		Conclusive       bool        `json:"conclusive"`
+		GeneratorLimited bool        `json:"generator_limited"`
+		Reasons          []string    `json:"reasons"`
+		Checks           []loadCheck `json:"checks"`
 	} `json:"slo"`
+	Generator struct {
+		LagP99MS    float64 `json:"lag_p99_ms"`
+		HiccupP99MS float64 `json:"hiccup_p99_ms"`
+	} `json:"generator"`
 	Validation struct {
 		Validated int64 `json:"validated"`
 		Failed    int64 `json:"failed"`
@@ -128,6 +131,25 @@ func decodeLoad(t *testing.T, out string) loadDoc {
 		t.Fatalf("stdout is not the load JSON: %v\n%s", err, clipOut(out))
 	}
 	return d
+}
+
+type loadCheck struct {
+	Name             string   `json:"name"`
+	Result           string   `json:"result"`
+	Pass             *bool    `json:"pass"`
+	LimitFraction    *float64 `json:"limit_fraction"`
+	ObservedFraction *float64 `json:"observed_fraction"`
+}
+
+func (d loadDoc) check(t *testing.T, name string) loadCheck {
+	t.Helper()
+	for _, c := range d.SLO.Checks {
+		if c.Name == name {
+			return c
+		}
+	}
+	t.Fatalf("no check %s in %+v", name, d.SLO.Checks)
+	return loadCheck{}
 }
 
 func checkNames(d loadDoc) string {
@@ -165,7 +187,7 @@ func TestLoadRunJSON(t *testing.T) {
 	if !d.SLO.Pass || d.SLO.GeneratorLimited {
 		t.Errorf("slo %+v", d.SLO)
 	}
-	if got := checkNames(d); got != "TP50 TP90 TP99 TP99.9 TP99.99 timeout-1000ms timeout-2000ms" {
+	if got := checkNames(d); got != "TP50 TP90 TP99 TP99.9 TP99.99 timeout-1000ms timeout-2000ms errors" {
 		t.Errorf("checks %s", got)
 	}
 	for _, k := range []string{"p50", "p90", "p99", "p99.9", "p99.99", "max"} {
@@ -213,7 +235,10 @@ func TestLoadSLOBreach(t *testing.T) {
 	}
 }
 
-// Errors over --max-error-fraction fail the run even when every latency check passes.
+// Every request refused (a wrong key): the errors check fails, and so does every percentile,
+// which ranks the failures slower than its limit. --max-error-fraction (or the --slo file's
+// errors_max_fraction) sets the errors check's limit only: a budget of 100% passes that check,
+// and the failed requests still fail the latency checks.
 func TestLoadErrorBudget(t *testing.T) {
 	t.Setenv("JPCHECK_API_KEY", "")
 	target := startTargetMock(t, mock.Config{APIKey: "right_key"})
@@ -223,18 +248,33 @@ func TestLoadErrorBudget(t *testing.T) {
 		t.Fatalf("exit %d, want 1\nstderr:\n%s", code, stderr)
 	}
 	d := decodeLoad(t, stdout)
-	if d.Errors.Count != d.Requests || d.Errors.ByKind[load.ErrorStatus4xx] != d.Requests || !d.SLO.Pass {
-		t.Errorf("errors %+v of %d requests, slo pass %v", d.Errors, d.Requests, d.SLO.Pass)
+	if d.Errors.Count != d.Requests || d.Errors.ByKind[load.ErrorStatus4xx] != d.Requests || d.SLO.Pass || d.SLO.Verdict != load.OutcomeFail {
+		t.Errorf("errors %+v of %d requests, slo %+v", d.Errors, d.Requests, d.SLO)
 	}
-	usageLine("error budget", "--max-error-fraction")(t, stderr)
+	if got := d.check(t, load.CheckErrors); got.Result != load.OutcomeFail || *got.LimitFraction != load.DefaultErrorsMaxFraction {
+		t.Errorf("errors check %+v", got)
+	}
+	usageLine("SLO not met", "errors failed", "TP50 failed")(t, stderr)
 	if strings.Contains(stdout+stderr, "wrong_key") {
 		t.Error("the API key is printed")
 	}
-	// A budget of 100% lets the same run pass.
-	code, _, stderr = runCLI(t, loadArgs("--target", target, "--order-id", "JP1636474794", "--api-key", "wrong_key",
-		"--slo", "testdata/load-slo-generous.yaml", "--format", "json", "--max-error-fraction", "1"), "")
-	if code != exitOK {
-		t.Errorf("--max-error-fraction 1: exit %d\n%s", code, stderr)
+	for _, args := range [][]string{
+		{"--max-error-fraction", "1"},
+		{"--slo", "testdata/load-slo-errors-free.yaml"},
+		// The flag, when given, wins over the file.
+		{"--slo", "testdata/load-slo-errors-free.yaml", "--max-error-fraction", "0.5"},
+	} {
+		code, stdout, stderr = runCLI(t, loadArgs(append([]string{"--target", target, "--order-id", "JP1636474794", "--api-key", "wrong_key",
+			"--slo", "testdata/load-slo-generous.yaml", "--format", "json"}, args...)...), "")
+		d := decodeLoad(t, stdout)
+		want, wantResult := 1.0, load.OutcomePass
+		if len(args) == 4 {
+			want, wantResult = 0.5, load.OutcomeFail // every request failed: over half
+		}
+		if got := d.check(t, load.CheckErrors); code != exitFindings || got.Result != wantResult || *got.LimitFraction != want ||
+			d.check(t, load.CheckTP50).Result != load.OutcomeFail {
+			t.Errorf("%v: exit %d, errors check %+v (limit want %v), TP50 %+v\n%s", args, code, got, want, d.check(t, load.CheckTP50), stderr)
+		}
 	}
 }
 
@@ -326,7 +366,7 @@ func TestLoadOpenMetrics(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
 	if !strings.HasSuffix(stdout, "\n# EOF\n") || !strings.Contains(stdout, "# TYPE jpcheck_load_latency_seconds histogram\n") ||
-		!strings.Contains(stdout, `jpcheck_load_latency_seconds_bucket{le="5.0"}`) || !strings.Contains(stdout, `jpcheck_load_latency_seconds_bucket{le="+Inf"}`) {
+		!strings.Contains(stdout, `jpcheck_load_latency_seconds_bucket{le="2.0"}`) || !strings.Contains(stdout, `jpcheck_load_latency_seconds_bucket{le="+Inf"}`) {
 		t.Errorf("not the expected exposition:\n%s", clipOut(stdout))
 	}
 }
