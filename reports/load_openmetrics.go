@@ -69,12 +69,20 @@ func WriteLoadCapacityOpenMetrics(w io.Writer, c *load.CapacityResult) error {
 
 func writeLoadMetrics(m *metricWriter, r *load.Result) error {
 	hist, err := loadHistogramOf(r)
-	if err != nil {
-		return err
+	if err != nil && r.HistogramHDR != "" {
+		return err // a histogram that does not decode; a result without one skips the family
 	}
 	m.family("run_info", "gauge", "", "The run: target, endpoint and pacing mode.")
 	m.sample("run_info", metricLabels("target", r.Target, "endpoint", r.Endpoint, "mode", r.Mode), 1)
+	if hist != nil {
+		writeLatencyHistogram(m, r, hist)
+	}
+	writeLoadCounts(m, r)
+	return nil
+}
 
+// writeLatencyHistogram writes the latency histogram with buckets at the SLO's limits.
+func writeLatencyHistogram(m *metricWriter, r *load.Result, hist *hdrhistogram.Histogram) {
 	m.family("latency_seconds", "histogram", "seconds",
 		"Order status latency from each request's intended send time; buckets at the SLO limits (TP50's 0.0198 read as seconds, as the document defines the percentiles).")
 	var cum int64
@@ -94,7 +102,10 @@ func writeLoadMetrics(m *metricWriter, r *load.Result) error {
 	m.sample("latency_seconds_bucket", metricLabels("le", "+Inf"), float64(total))
 	m.sample("latency_seconds_sum", "", math.Round(hist.Mean()*float64(total))/1e6)
 	m.sample("latency_seconds_count", "", float64(total))
+}
 
+// writeLoadCounts writes the run's counts, its verdict and its checks.
+func writeLoadCounts(m *metricWriter, r *load.Result) {
 	m.family("requests", "gauge", "", "Requests sent, answered or not.")
 	m.sample("requests", "", float64(r.Requests))
 	m.family("errors", "gauge", "", "Failed requests by kind (a request counts under one kind).")
@@ -127,7 +138,6 @@ func writeLoadMetrics(m *metricWriter, r *load.Result) error {
 	m.family("slo_generator_limited", "gauge", "", "1 when the load generator could not keep the requested rate.")
 	m.sample("slo_generator_limited", "", metricBool(r.SLO.GeneratorLimited))
 	writeLoadCheckMetrics(m, "slo_check_", r.SLO.Checks)
-	return nil
 }
 
 // writeCheckMetrics writes each SLO check: its limit and observed value (seconds for the
