@@ -91,8 +91,8 @@ func shardSubdirs(dir string) ([]string, []*load.Result, error) {
 const historyEntryLayout = "20060102T150405.000Z"
 
 // AppendLoadHistory keeps res (which must have a Run and a histogram) in the history dir,
-// removes the entries that started more than window before res's end, and returns the runs
-// of the window with the same target and endpoint as res, res included, oldest first. An
+// removes the other entries that started more than window before res's end, and returns the
+// runs of the window with the same target and endpoint as res, res included, oldest first. An
 // entry that does not read is left alone and named in warnings.
 func AppendLoadHistory(dir string, res *load.Result, window time.Duration) (runs []*load.Result, warnings []string, err error) {
 	if res == nil || res.Run == nil {
@@ -121,14 +121,14 @@ func AppendLoadHistory(dir string, res *load.Result, window time.Duration) (runs
 			continue // not an entry of ours
 		}
 		path := filepath.Join(dir, e.Name())
+		if e.Name() == name {
+			runs = append(runs, res) // the run itself, however short the window
+			continue
+		}
 		if started.Before(cutoff) {
 			if err := os.RemoveAll(path); err != nil {
 				warnings = append(warnings, fmt.Sprintf("pruning %s: %v", path, err))
 			}
-			continue
-		}
-		if e.Name() == name {
-			runs = append(runs, res)
 			continue
 		}
 		r, rerr := ReadLoadResult(path)
