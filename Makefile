@@ -11,9 +11,9 @@ OUT     := out
 # make run's latency check: 40,000 requests (1,000/s for 40 s), enough to decide every SLO check
 # (a pass of TP99.99 or of the 0.01% budget needs at least 36,887). The reference implementation
 # answers within the documented SLO with a margin (its `juspay` table sits exactly on the limits,
-# so any overhead fails TP50), and the generator, sharing 2 cores with it, may lag up to 50 ms
-# before the run counts as generator-limited. The output says the rate it achieved.
-RUN_LOAD := --duration 40s --rate 1000 --mock-latency p50=5ms,p90=15ms,p99=100ms,p99.9=250ms,p99.99=600ms --max-lag 50ms
+# so any overhead fails TP50). The default --max-lag (20 ms) holds: generator lag only ever voids
+# a fail, never a pass, so a busy machine cannot fail this run. The output says the rate achieved.
+RUN_LOAD := --duration 40s --rate 1000 --mock-latency p50=5ms,p90=15ms,p99=100ms,p99.9=250ms,p99.99=600ms
 
 .PHONY: all run test test-deps mutation build lint bench bench-load fuzz golden errata clean deps browser image
 
@@ -44,9 +44,16 @@ run: build ## the main job: the contract suites against the embedded reference i
 
 # make test installs the tools its tests need (scripts/test-deps.sh) and then requires them:
 # JPCHECK_REQUIRE_TOOLS=1 turns a test's skip for a missing tool into a failure.
-test: deps test-deps lint ## the tools tests need, lint, every test, the race detector on the engine, mock and suites, the mutation score
+# Under the race detector (5-10x slower) the load engine and the CLI skip what only measures
+# throughput or runs one goroutine for minutes: the mutation score (its own target), the
+# capacity and 1,000/s runs (they need the CPU the detector takes), and the command tests that
+# only drive the contract suites or the report renderers end to end (run above without -race).
+RACE_SKIP := ^(TestConformMutationScore|TestLoadFindCapacityFindsTheKnee|TestLoadInsideSLOPassesWithDefaults)$$
+
+test: deps test-deps lint ## the tools tests need, lint, every test, the race detector on the engine, mock, suites, load and the CLI, the mutation score
 	JPCHECK_REQUIRE_TOOLS=1 JPCHECK_ARTIFACTS=$(CURDIR)/$(OUT)/artifacts $(GO) test -count=1 -skip '^TestConformMutationScore$$' ./...
 	$(GO) test -count=1 -race ./contracts/... ./mock/... ./suites/...
+	$(GO) test -count=1 -race -skip '$(RACE_SKIP)' ./load/... ./cmd/jpcheck/...
 	@$(MAKE) --no-print-directory mutation
 
 test-deps: ## install Chromium, Node.js and npm (Debian packages) when missing; not root: print the command and stop

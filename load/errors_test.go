@@ -167,6 +167,14 @@ func TestRunConfigErrors(t *testing.T) {
 		{"sample over 1", func(c *Config) { c.ValidateSample = 2 }, "fraction"},
 		{"ramp without any duration", func(c *Config) { c.Duration = 0; c.Ramp = &Ramp{From: 1, To: 2, Step: 1} }, "ramp"},
 		{"bad ramp", func(c *Config) { c.Ramp = &Ramp{From: 3, To: 2, Step: 1} }, "FROM must not exceed TO"},
+		// A timeout that would cut requests off before a limit censors what is judged.
+		{"timeout under 2000 ms", func(c *Config) { c.Timeout = 1500 * time.Millisecond }, "below 2s"},
+		{"timeout under a limit", func(c *Config) {
+			c.Timeout = 2500 * time.Millisecond
+			c.SLO = DefaultSLO()
+			c.SLO.TP9999MS = 3000
+		}, "below 3s"},
+		{"negative warm-up", func(c *Config) { c.Warmup = -time.Second }, "warm-up"},
 		{"bad SLO", func(c *Config) { c.SLO = SLO{TP50MS: 1} }, "slo:"},
 		{"bad v4 keys", func(c *Config) { c.V4 = &jweKeysEmpty }, "key id"},
 	} {

@@ -66,6 +66,21 @@ func TestRunRamp(t *testing.T) {
 	if res.Errors.Count != 0 || res.Generator.Limited {
 		t.Errorf("errors %+v generator %+v", res.Errors, res.Generator)
 	}
+	// The verdict judges the final hold only, and each step reports its own percentiles.
+	if len(res.Steps) != 3 || !res.Steps[2].Judged || res.Steps[0].Judged || res.Steps[1].Judged {
+		t.Fatalf("steps %+v, want three with the last judged", res.Steps)
+	}
+	var sum int64
+	for i, s := range res.Steps {
+		sum += s.Requests
+		if s.Rate != []float64{20, 40, 60}[i] || s.Requests == 0 || s.LatencyMS.P50 <= 0 {
+			t.Errorf("step %d: %+v", i, s)
+		}
+	}
+	if last := res.Steps[2]; res.SLO.Requests != last.Requests || res.Histogram.TotalCount() != last.Requests || sum != res.Requests {
+		t.Errorf("judged %d, histogram %d, want the final hold's %d (steps sum to %d of %d)",
+			res.SLO.Requests, res.Histogram.TotalCount(), last.Requests, sum, res.Requests)
+	}
 	// The ramp's duration may also come from the run's, split among the steps.
 	cfg.Ramp = &Ramp{From: 50, To: 100, Step: 50}
 	cfg.Duration = time.Second
@@ -92,6 +107,15 @@ func TestRunUnthrottled(t *testing.T) {
 	}
 	if res.Errors.Count != 0 {
 		t.Errorf("errors %+v", res.Errors)
+	}
+	// Closed-loop latency is reported but never judged, and never passes.
+	if res.SLO.Outcome != OutcomeNotJudged || res.SLO.Pass || res.LatencyMS.P50 <= 0 {
+		t.Errorf("slo %+v, latency %+v", res.SLO, res.LatencyMS)
+	}
+	for _, ch := range res.SLO.Checks {
+		if ch.Result != OutcomeNotJudged {
+			t.Errorf("%s: %s, want not_judged", ch.Name, ch.Result)
+		}
 	}
 }
 

@@ -38,7 +38,8 @@
 // against --target or the reference implementation, and writes the result through reports.
 //
 // Exit codes: 0 success, 1 findings (an error finding, a failed check or spec), 2 usage or
-// unreadable input (every error printed, one "jpcheck: " line each), 3 target unreachable, 130
+// unreadable input (every error printed, one "jpcheck: " line each), 3 target unreachable, 4
+// load could not judge (a failed check voided by generator lag, or an unthrottled run), 130
 // interrupted (conform and load write the partial result first). This package wires the library
 // packages together; it holds no contract logic of its own.
 package main

@@ -185,7 +185,7 @@ func TestReadmeIsAFrontPage(t *testing.T) {
 		}
 	}
 	// Every exit code the commands use is in the README's table.
-	for _, code := range []int{exitOK, exitFindings, exitUsage, exitUnreachable, exitInterrupted} {
+	for _, code := range []int{exitOK, exitFindings, exitUsage, exitUnreachable, exitNotJudged, exitInterrupted} {
 		if !strings.Contains(doc, fmt.Sprintf("\n| %d | ", code)) {
 			t.Errorf("README.md's exit codes lack %d", code)
 		}

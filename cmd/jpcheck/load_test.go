@@ -86,6 +86,10 @@ func TestLoadUsageErrors(t *testing.T) {
 			wantCode: exitUsage, stderr: []outCheck{usageLine("--workers")}},
 		{name: "negative rate", args: []string{"load", "--rate", "-1"},
 			wantCode: exitUsage, stderr: []outCheck{usageLine("--rate")}},
+		{name: "timeout that censors", args: []string{"load", "--timeout", "1s"},
+			wantCode: exitUsage, stderr: []outCheck{usageLine("--timeout", "below 2s")}},
+		{name: "timeout under an SLO limit", args: []string{"load", "--timeout", "2s", "--slo", "testdata/load-slo-slow-tail.yaml"},
+			wantCode: exitUsage, stderr: []outCheck{usageLine("--timeout", "below 3s")}},
 		{name: "no duration", args: []string{"load", "--duration", "0s"},
 			wantCode: exitUsage, stderr: []outCheck{usageLine("--duration")}},
 		{name: "positional argument", args: []string{"load", "extra"},
@@ -318,7 +322,7 @@ func TestLoadInterrupted(t *testing.T) {
 		t.Fatalf("exit %d, want 130\nstderr:\n%s", code, stderr.String())
 	}
 	d := decodeLoad(t, stdout.String())
-	if !d.Aborted || d.Requests == 0 || len(d.SLO.Checks) != 7 {
+	if !d.Aborted || d.Requests == 0 || len(d.SLO.Checks) != 8 {
 		t.Errorf("aborted %v, %d requests, %d checks", d.Aborted, d.Requests, len(d.SLO.Checks))
 	}
 	if _, err := os.Stat(filepath.Join(out, reports.LoadJSONFile)); err != nil {
