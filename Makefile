@@ -44,11 +44,11 @@ run: build ## the main job: the contract suites against the embedded reference i
 
 # make test installs the tools its tests need (scripts/test-deps.sh) and then requires them:
 # JPCHECK_REQUIRE_TOOLS=1 turns a test's skip for a missing tool into a failure.
-# Under the race detector (5-10x slower) the load engine and the CLI skip what only measures
-# throughput or runs one goroutine for minutes: the mutation score (its own target), the
-# capacity and 1,000/s runs (they need the CPU the detector takes), and the command tests that
-# only drive the contract suites or the report renderers end to end (run above without -race).
-RACE_SKIP := ^(TestConformMutationScore|TestLoadFindCapacityFindsTheKnee|TestLoadInsideSLOPassesWithDefaults)$$
+# Under the race detector (5-10x slower) the load engine and the CLI skip what runs one
+# goroutine for minutes or only shells out, already run above without -race: the mutation score
+# (its own target), the diffs of whole spec trees, the builds and the go list checks; and the
+# capacity and 1,000/s runs, which need the CPU the detector takes.
+RACE_SKIP := ^(TestConformMutationScore|TestLoadFindCapacityFindsTheKnee|TestLoadInsideSLOPassesWithDefaults|TestDiff|TestDiffConsumers|TestStaticBuild|TestGitHubAction|TestGoReleaserConfig|TestImports|TestOnlyCmdImportsCobra)$$
 
 test: deps test-deps lint ## the tools tests need, lint, every test, the race detector on the engine, mock, suites, load and the CLI, the mutation score
 	JPCHECK_REQUIRE_TOOLS=1 JPCHECK_ARTIFACTS=$(CURDIR)/$(OUT)/artifacts $(GO) test -count=1 -skip '^TestConformMutationScore$$' ./...

@@ -517,6 +517,9 @@ func (r *run) tick(now time.Duration) {
 	if n := r.hist.TotalCount(); n > 0 {
 		_, hi := HistogramSample(r.hist).Rank(quantileRank(0.99, n))
 		p.P99 = time.Duration(hi * float64(time.Millisecond))
+	} else if k := len(r.series); k > 0 {
+		// Nothing judged yet (a ramp before its final hold, a warm-up): the last second's.
+		p.P99 = time.Duration(r.series[k-1].P99MS * float64(time.Millisecond))
 	}
 	r.cfg.Progress(p)
 }

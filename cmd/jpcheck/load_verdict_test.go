@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -83,20 +84,33 @@ func TestLoadFastFailuresFail(t *testing.T) {
 }
 
 // A server well inside the SLO, at 1,000 requests a second on this machine, with the default
-// flags (validation on, the default --max-lag): exit 0. Generator lag cannot turn it into a
-// fail: lag only ever adds to latencies, so a pass stands whatever the lag.
+// flags (validation on, the default --max-lag): exit 0. Never exit 1: when a neighbour starves
+// the generator (a stall of hundreds of milliseconds puts every request sent after it beyond
+// TP90), the latencies it measured fail, but the lag voids that fail (exit 4). Up to three
+// runs: one that passes decides it; if the generator was starved in all three, the test is
+// skipped with the reason rather than judged on runs the tool itself declares void.
 func TestLoadInsideSLOPassesWithDefaults(t *testing.T) {
 	target := staticOrderServer(t, nil)
-	code, stdout, stderr := runCLI(t, []string{"load", "--target", target, "--order-id", verdictOrderID,
-		"--rate", "1000", "--duration", "5s", "--format", "json"}, "")
-	d := decodeLoad(t, stdout)
-	if code != exitOK || !d.SLO.Pass || d.SLO.Verdict != load.OutcomePass {
-		t.Fatalf("exit %d, slo %+v\ngenerator %+v\nstderr:\n%s", code, d.SLO, d.Generator, stderr)
+	var voided []string
+	for range 3 {
+		code, stdout, stderr := runCLI(t, []string{"load", "--target", target, "--order-id", verdictOrderID,
+			"--rate", "1000", "--duration", "5s", "--format", "json"}, "")
+		d := decodeLoad(t, stdout)
+		t.Logf("1000/s: exit %d, achieved %.1f/s, lag p99 %.3f ms, hiccup p99 %.3f ms, p99 %.3f ms",
+			code, d.Rate.Achieved, d.Generator.LagP99MS, d.Generator.HiccupP99MS, d.Latency["p99"])
+		if d.Errors.Count != 0 || d.Validation.Validated == 0 {
+			t.Errorf("errors %+v, validated %d", d.Errors, d.Validation.Validated)
+		}
+		switch {
+		case code == exitOK && d.SLO.Pass && d.SLO.Verdict == load.OutcomePass:
+			return
+		case code == exitNotJudged && d.SLO.Verdict == load.OutcomeInconclusive && d.SLO.GeneratorLimited:
+			voided = append(voided, stderr)
+			continue
+		}
+		t.Fatalf("a server inside the SLO: exit %d, slo %+v\ngenerator %+v\nstderr:\n%s", code, d.SLO, d.Generator, stderr)
 	}
-	if d.Errors.Count != 0 || d.Validation.Validated == 0 {
-		t.Errorf("errors %+v, validated %d", d.Errors, d.Validation.Validated)
-	}
-	t.Logf("1000/s: achieved %.1f/s, lag p99 %.3f ms, hiccup p99 %.3f ms, p99 %.3f ms", d.Rate.Achieved, d.Generator.LagP99MS, d.Generator.HiccupP99MS, d.Latency["p99"])
+	t.Skipf("this machine is too busy to send 1,000/s now: each of three runs was voided by the generator's lag, never failed:\n%s", strings.Join(voided, ""))
 }
 
 // sheddingServer serves up to rate requests a second (a token bucket a twentieth of a second
@@ -147,16 +161,32 @@ func TestLoadFindCapacityFindsTheKnee(t *testing.T) {
 		t.Skip("-short: sends up to 1,600 requests a second for half a minute (the capacity search's knee)")
 	}
 	target := sheddingServer(t, 1450)
-	code, stdout, stderr := runCLI(t, []string{"load", "--target", target, "--order-id", verdictOrderID,
-		"--find-capacity", "--rate", "400", "--max-rate", "4000", "--duration", "2s", "--format", "json"}, "")
-	var c capacityDoc
-	if err := json.Unmarshal([]byte(stdout), &c); err != nil {
-		t.Fatalf("exit %d, stdout is not the capacity JSON: %v\nstderr:\n%s\n%s", code, err, stderr, clipOut(stdout))
+	var (
+		c      capacityDoc
+		code   int
+		stderr string
+	)
+	for attempt := 1; ; attempt++ {
+		var stdout string
+		code, stdout, stderr = runCLI(t, []string{"load", "--target", target, "--order-id", verdictOrderID,
+			"--find-capacity", "--rate", "400", "--max-rate", "4000", "--duration", "2s", "--format", "json"}, "")
+		c = capacityDoc{}
+		if err := json.Unmarshal([]byte(stdout), &c); err != nil {
+			t.Fatalf("exit %d, stdout is not the capacity JSON: %v\nstderr:\n%s\n%s", code, err, stderr, clipOut(stdout))
+		}
+		for _, s := range c.Steps {
+			t.Logf("%-7s %6.0f/s  %5d judged  %-12s met %-5v failed %v", s.Phase, s.Rate, s.Requests, s.Verdict, s.Met, s.Failed)
+		}
+		t.Logf("capacity %.0f/s, stopped by %s: %s", c.Capacity, c.StoppedBy, c.Reason)
+		// A generator starved by a neighbour stops the climb early, and says so (stopped by
+		// the generator, the capacity "at least"): that is the machine, not the search.
+		if c.Capacity >= 800 || c.StoppedBy != load.StoppedByGenerator {
+			break
+		}
+		if attempt == 2 {
+			t.Skipf("this machine is too busy to send 800/s now: twice the generator fell behind first (%s)", c.Reason)
+		}
 	}
-	for _, s := range c.Steps {
-		t.Logf("%-7s %6.0f/s  %5d judged  %-12s met %-5v failed %v", s.Phase, s.Rate, s.Requests, s.Verdict, s.Met, s.Failed)
-	}
-	t.Logf("capacity %.0f/s, stopped by %s: %s", c.Capacity, c.StoppedBy, c.Reason)
 	if code != exitOK || c.Capacity < 800 || c.Capacity > 1600 {
 		t.Fatalf("exit %d, capacity %.0f/s, want 800-1600\nstderr:\n%s", code, c.Capacity, stderr)
 	}
