@@ -48,7 +48,7 @@ run: build ## the main job: the contract suites against the embedded reference i
 # goroutine for minutes or only shells out, already run above without -race: the mutation score
 # (its own target), the diffs of whole spec trees, the builds and the go list checks; and the
 # capacity and 1,000/s runs, which need the CPU the detector takes.
-RACE_SKIP := ^(TestConformMutationScore|TestLoadFindCapacityFindsTheKnee|TestLoadInsideSLOPassesWithDefaults|TestDiff|TestDiffConsumers|TestStaticBuild|TestGitHubAction|TestGoReleaserConfig|TestImports|TestOnlyCmdImportsCobra)$$
+RACE_SKIP := ^(TestConformMutationScore|TestLoadFindCapacityFindsTheKnee|TestLoadInsideSLOPassesWithDefaults|TestShardsMergeLikeOneGenerator|TestDiff|TestDiffConsumers|TestStaticBuild|TestGitHubAction|TestGoReleaserConfig|TestImports|TestOnlyCmdImportsCobra)$$
 
 test: deps test-deps lint ## the tools tests need, lint, every test, the race detector on the engine, mock, suites, load and the CLI, the mutation score
 	JPCHECK_REQUIRE_TOOLS=1 JPCHECK_ARTIFACTS=$(CURDIR)/$(OUT)/artifacts $(GO) test -count=1 -skip '^TestConformMutationScore$$' ./...

@@ -28,6 +28,7 @@ func WriteLoadText(w io.Writer, r *load.Result) error {
 	r = normalizedLoad(r)
 	bw := bufio.NewWriter(w)
 	writeLoadSummary(bw, r)
+	writeLoadShard(bw, r)
 	fmt.Fprintln(bw)
 	writeLoadChecks(bw, r.SLO)
 	fmt.Fprintln(bw)

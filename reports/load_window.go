@@ -151,3 +151,13 @@ func writeMarkdownWindow(w io.Writer, win *load.Window) {
 	}
 	fmt.Fprintln(w)
 }
+
+// writeLoadShard says, for a shard of several, that its verdict is a part's: the run's is the
+// merge's.
+func writeLoadShard(w io.Writer, r *load.Result) {
+	if r.Run == nil || r.Run.Shard.Count < 2 {
+		return
+	}
+	fmt.Fprintf(w, "  %-11s %s of run %s, started at %s: this shard's verdict is a part's; jpcheck load merge judges the run\n",
+		"shard", r.Run.Shard, r.Run.ID, r.Run.StartAt.UTC().Format(time.RFC3339Nano))
+}

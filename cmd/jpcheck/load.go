@@ -92,6 +92,13 @@ A check whose interval straddles its limit is inconclusive: it does not fail the
 (send lag or process hiccups over --max-lag, sends never made, under 95% of the rate) only
 adds to latencies: a pass stands, a fail becomes inconclusive. --rate 0 is not judged.
 
+Beyond one machine, --shard I/N --start-at T makes this generator shard I of N of one
+schedule; jpcheck load merge judges the shards as one run (a shard exits 0 once written).
+--history DIR --window D keeps each run and judges the window's runs pooled as one: the
+verdict a periodic alert should use, and then the exit code. The OpenMetrics (--format
+openmetrics, and load.prom in --out) are written even when the target is unreachable
+(jpcheck_load_up 0), with --label K=V on every sample.
+
 Exit: 0 SLO met; 1 SLO not met (a check failed, or an inconclusive check under
 --require-conclusive); 2 usage; 3 target unreachable; 4 not judged (a failed check voided by
 generator lag, or an unthrottled run; with --find-capacity, no rate met the SLO and the
