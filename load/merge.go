@@ -42,6 +42,9 @@ func Merge(names []string, shards []*Result) (*Result, error) {
 	}
 	first := shards[0].Run
 	count := first.Shard.count()
+	if count > MaxShards {
+		return nil, mergeErr("%s: shard count %d is over %d", names[0], count, MaxShards)
+	}
 	seen := make([]string, count)
 	for i, s := range shards {
 		ri := s.Run

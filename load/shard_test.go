@@ -162,6 +162,7 @@ func TestMergeRefusesWhatIsNotOneRun(t *testing.T) {
 			r.Run.Schedule.Rate = 30
 			return []*Result{shardResult(t, 0, 2, lat), r}
 		}(), "schedule"},
+		{"count", func() []*Result { r := shardResult(t, 0, 2, lat); r.Run.Shard.Count = 1 << 40; return []*Result{r} }(), "over 1000"},
 		{"no run", func() []*Result {
 			r := shardResult(t, 1, 2, lat)
 			r.Run = nil
@@ -316,4 +317,23 @@ func TestShardsMergeLikeOneGenerator(t *testing.T) {
 			t.Errorf("%s: merged %s, single %s, want %s", c.Name, c.Result, one, want[i])
 		}
 	}
+}
+
+// ParseShard never panics, and what it accepts is in range and prints back as read.
+func FuzzParseShard(f *testing.F) {
+	for _, s := range []string{"0/1", "3/4", "4/4", "-1/2", "1/", "/", " 2 / 3 ", "9999999999999999999/1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		sh, err := ParseShard(s)
+		if err != nil {
+			return
+		}
+		if sh.Count < 1 || sh.Count > MaxShards || sh.Index < 0 || sh.Index >= sh.Count {
+			t.Fatalf("ParseShard(%q) = %+v", s, sh)
+		}
+		if again, err := ParseShard(sh.String()); err != nil || again != sh {
+			t.Fatalf("%q → %v → %v, %v", s, sh, again, err)
+		}
+	})
 }

@@ -179,6 +179,9 @@ func shardsMissing(shards []*load.Result) string {
 		return ""
 	}
 	n := max(shards[0].Run.Shard.Count, 1)
+	if n > load.MaxShards {
+		return "" // the merge refuses it
+	}
 	have := make([]bool, n)
 	for _, s := range shards {
 		if s.Run == nil || s.Run.ID != shards[0].Run.ID || s.Run.Shard.Count != n || s.Run.Shard.Index < 0 || s.Run.Shard.Index >= n {
