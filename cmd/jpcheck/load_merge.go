@@ -97,7 +97,7 @@ func runLoadMerge(ctx context.Context, st streams, o *loadMergeOpts, dirs []stri
 		return err
 	}
 	if o.history != "" && !res.Aborted {
-		if err := poolHistory(st.err, o.history, o.window, res, res.Run.SLO, res.Run.RequireConclusive); err != nil {
+		if err := poolHistory(st.err, o.history, o.window, res); err != nil {
 			return err
 		}
 	}

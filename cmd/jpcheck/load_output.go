@@ -14,7 +14,7 @@ import (
 func finishLoad(st streams, o *loadOpts, p *loadPlan, res *load.Result) error {
 	scrubLoad(res, p.cfg.APIKey)
 	if o.sh.history != "" && !res.Aborted {
-		if err := poolHistory(st.err, o.sh.history, o.sh.window, res, p.cfg.SLO, p.cfg.RequireConclusive); err != nil {
+		if err := poolHistory(st.err, o.sh.history, o.sh.window, res); err != nil {
 			return err
 		}
 	}

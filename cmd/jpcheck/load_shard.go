@@ -162,7 +162,10 @@ func (s *loadShardOpts) metricsOptions() reports.MetricsOptions {
 // poolHistory keeps res in the history directory and pools the window, setting res.Window.
 // An earlier entry that does not read is skipped with a warning on stderr: one bad file
 // must not stop every later periodic check.
-func poolHistory(errw io.Writer, dir string, window time.Duration, res *load.Result, slo load.SLO, requireConclusive bool) error {
+func poolHistory(errw io.Writer, dir string, window time.Duration, res *load.Result) error {
+	if res.Run == nil {
+		return usageErr("--history: the run has no run section")
+	}
 	runs, warnings, err := reports.AppendLoadHistory(dir, res, window)
 	for _, w := range warnings {
 		fmt.Fprintf(errw, "jpcheck: --history: %s\n", w)
@@ -170,7 +173,8 @@ func poolHistory(errw io.Writer, dir string, window time.Duration, res *load.Res
 	if err != nil {
 		return usageErr("--history: %v", err)
 	}
-	win, err := load.PoolWindow(slo, requireConclusive, runs)
+	// The pool is judged against the SLO this run was judged against, as it recorded it.
+	win, err := load.PoolWindow(res.Run.SLO, res.Run.RequireConclusive, runs)
 	if err != nil {
 		return usageErr("--history: %v", err)
 	}
