@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -407,12 +408,18 @@ func TestLoadDocumented(t *testing.T) {
 		}
 	})
 	for _, name := range []string{load.CheckTP50, load.CheckTP90, load.CheckTP99, load.CheckTP999, load.CheckTP9999,
-		load.CheckTimeout1000, load.CheckTimeout2000, load.ErrorTimeout, load.ErrorConnection, load.ErrorStatus3xx,
+		load.CheckTimeout1000, load.CheckTimeout2000, load.CheckErrors, load.OutcomePass, load.OutcomeFail,
+		load.OutcomeInconclusive, load.OutcomeNotJudged, load.PhaseClimb, load.PhaseBisect, load.PhaseConfirm,
+		load.StoppedBySLO, load.StoppedByGenerator, load.StoppedByInconclusive, load.StoppedByMax, load.StoppedByAborted,
+		"errors_max_fraction", "effective_requests", "hiccup_p99_ms", "ramp_steps", "batches", "warmup_ms", load.ErrorTimeout, load.ErrorConnection, load.ErrorStatus3xx,
 		load.ErrorStatus4xx, load.ErrorStatus5xx, load.ErrorStatusOther, load.ErrorBodyTooLarge, load.ErrorContract,
 		load.ErrorV4Open, reports.LoadJSONFile, reports.LoadHistogramFile, reports.LoadCapacityFile, "JPCHECK_API_KEY", "JPCHECK_MERCHANT_ID"} {
 		if !strings.Contains(section, "`"+name+"`") {
 			t.Errorf("%s is not in docs/load.md", name)
 		}
+	}
+	if !strings.Contains(section, fmt.Sprintf("| %d | not judged", exitNotJudged)) {
+		t.Error("docs/load.md's exit codes lack the not-judged code")
 	}
 	if !strings.Contains(section, "0.0198 s = 19.8 ms is the only reading consistent with") {
 		t.Error("docs/load.md does not explain the TP50 unit")
