@@ -80,6 +80,13 @@ type Config struct {
 	// tuneGC): for a caller that owns the process, as the CLI does. A library caller sharing
 	// its process leaves it false.
 	TuneGC bool
+	// Shard, when its Count is over 1, makes this generator one of Count sharing the
+	// schedule (see Shard); StartAt is then required.
+	Shard Shard
+	// StartAt, when set, is the instant the run waits for and anchors its schedule at.
+	StartAt time.Time
+	// RunID names the run in Result.Run; empty derives one (DeriveRunID).
+	RunID string
 	// Progress, when set, is called about once a second from one goroutine, the one that
 	// drains results: it must return quickly.
 	Progress func(Progress)
@@ -284,6 +291,9 @@ func (cfg Config) normalize() (Config, error) {
 		return cfg, err
 	}
 	if err := CheckTimeout(cfg.Timeout, cfg.SLO); err != nil {
+		return cfg, err
+	}
+	if err := cfg.checkShard(); err != nil {
 		return cfg, err
 	}
 	return cfg, nil

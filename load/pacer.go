@@ -18,6 +18,12 @@ import (
 // lasting forever.
 type schedule struct {
 	segs []segment
+	// A shard (see Shard) sends the global hits offset, offset+stride, …: its local hit n is
+	// global hit offset+n·stride. A whole run has offset 0 and stride 0 or 1.
+	offset, stride uint64
+	// late is how far behind the schedule's anchor the attack started (a shard waiting for
+	// --start-at wakes a little after it): vegeta's elapsed time plus late is the schedule's.
+	late time.Duration
 }
 
 type segment struct {
@@ -93,8 +99,8 @@ const (
 // Pace implements vegeta.Pacer: it waits until hit number hits is due, or returns the wait
 // for vegeta to sleep; it never stops (the attack's duration ends the run).
 func (s *schedule) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
-	at := s.at(hits)
-	wait := at - elapsed
+	at := s.hit(hits)
+	wait := at - (elapsed + s.late)
 	if wait <= 0 {
 		return 0, false
 	}
@@ -111,7 +117,7 @@ func (s *schedule) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool
 	return 0, false
 }
 
-// Rate implements vegeta.Pacer.
+// Rate implements vegeta.Pacer: the rate this generator sends (a shard's share).
 func (s *schedule) Rate(elapsed time.Duration) float64 {
-	return s.segmentAt(elapsed).rate
+	return s.segmentAt(elapsed).rate / float64(max(s.stride, 1))
 }

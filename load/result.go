@@ -65,6 +65,11 @@ type Result struct {
 	Verdict string `json:"verdict,omitempty"`
 	// Series is one point per second (coarser for long runs), for the report's plot.
 	Series []Point `json:"series"`
+	// Run identifies the run and carries what a merge of shards or a pool of runs needs.
+	Run *RunInfo `json:"run,omitempty"`
+	// Window is the pooled verdict of the runs of a history window (PoolWindow), when the
+	// run was made with one.
+	Window *Window `json:"window,omitempty"`
 	// HistogramHDR is Histogram in HdrHistogram's V2 compressed base64 form (see
 	// EncodeHistogram), so a report can rebuild and merge the distribution from the JSON.
 	HistogramHDR string `json:"histogram_hdr,omitempty"`

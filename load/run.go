@@ -115,13 +115,16 @@ func attack(ctx context.Context, cfg Config, v4 *jwe.Client, p *pool) *Result {
 			duration += cfg.Warmup
 		}
 	}
+	if r.sched != nil {
+		shardSchedule(r.sched, cfg.Shard)
+	}
 	workers, maxWorkers := cfg.Workers, cfg.Workers
 	if r.sched != nil {
 		pacer = r.sched
 		// Little's law: at the peak rate with every answer taking the whole timeout.
 		peak := 0.0
 		for _, s := range r.sched.segs {
-			peak = math.Max(peak, s.rate)
+			peak = math.Max(peak, s.rate/float64(cfg.Shard.count()))
 		}
 		need := math.Ceil(peak*cfg.Timeout.Seconds()) + float64(workers)
 		maxWorkers = int(math.Min(math.Max(need, float64(workers)), maxGeneratorWorkers))
@@ -152,7 +155,25 @@ func attack(ctx context.Context, cfg Config, v4 *jwe.Client, p *pool) *Result {
 
 	hic := startHiccupMeter()
 	r.start = time.Now() // before Attack takes its own start, so lag is never negative
-	results := atk.Attack(p.targeter(), pacer, duration, "")
+	sendFor := duration
+	if !cfg.StartAt.IsZero() {
+		started := waitUntil(ctx, cfg.StartAt)
+		// The schedule is anchored at StartAt: a late wake-up is lag, and the run still ends
+		// when the schedule does.
+		late := max(time.Since(cfg.StartAt), 0)
+		r.start = cfg.StartAt
+		if r.sched != nil {
+			r.sched.late = late
+		}
+		sendFor = max(duration-late, time.Millisecond)
+		if !started {
+			aborted, done, sendFor = true, nil, 0
+		}
+	}
+	results := noResults
+	if sendFor > 0 {
+		results = atk.Attack(p.targeter(), pacer, sendFor, "")
+	}
 loop:
 	for {
 		select {
@@ -197,6 +218,7 @@ loop:
 		Series:     r.series,
 		Histogram:  r.hist,
 		Batches:    r.batches,
+		Run:        runInfo(cfg, r.start),
 	}
 	if cfg.Warmup > 0 && mode == "constant" {
 		res.WarmupMS = durationMS(cfg.Warmup)
@@ -212,9 +234,9 @@ loop:
 		res.Generator.HiccupMaxMS = roundMS(float64(hiccups.Max()) / 1000)
 	}
 	if r.sched != nil {
-		res.Rate.Requested = cfg.Rate
+		res.Rate.Requested = cfg.Rate / float64(cfg.Shard.count())
 		if cfg.Ramp != nil {
-			res.Rate.Requested = float64(r.sched.due(window)) / math.Max(window.Seconds(), 1e-9)
+			res.Rate.Requested = float64(r.sched.dueHere(window)) / math.Max(window.Seconds(), 1e-9)
 		}
 		r.judgeGenerator(&res.Generator, res.Rate, window)
 	}
@@ -252,6 +274,12 @@ loop:
 	}
 	if res.Batches == nil {
 		res.Batches = []Batch{}
+	}
+	res.Run.Judged = JudgedCounts{Requests: r.judged, Failed: r.failed, Over1000: r.jOver1000, Over2000: r.jOver2000}
+	if r.sched != nil {
+		if enc, err := r.lag.Encode(hdrhistogram.V2CompressedEncodingCookieBase); err == nil {
+			res.Run.LagHistogramHDR = string(enc)
+		}
 	}
 	return res
 }
@@ -339,7 +367,7 @@ func (r *run) add(res *vegeta.Result) {
 	lat := res.Latency
 	judged, step := true, -1
 	if r.sched != nil {
-		at := r.sched.at(res.Seq)
+		at := r.sched.hit(res.Seq)
 		intended := r.start.Add(at)
 		record(r.lag, max(res.Timestamp.Sub(intended), 0))
 		lat = max(res.End().Sub(intended), 0)
@@ -553,21 +581,28 @@ func mergePoints(a, b Point) Point {
 		Rate: (a.Rate*a.Width + b.Rate*b.Width) / w, P99MS: math.Max(a.P99MS, b.P99MS), Errors: a.Errors + b.Errors}
 }
 
-// judgeGenerator says whether the generator kept its schedule: a send-lag or hiccup p99 over
-// the limit, a scheduled send never made, or an achieved rate under 95% of the requested one
-// makes the run generator-limited. Its latencies then include the generator's delays: a pass
-// stands (the target was fast enough even so), a fail is voided (Evaluate).
+// judgeGenerator says whether the generator kept its schedule (judgeLag).
 func (r *run) judgeGenerator(g *Generator, rate Rate, window time.Duration) {
-	if n := r.lag.TotalCount(); n > 0 {
-		lag := HistogramSample(r.lag)
+	dropped := max(r.sched.dueHere(window-r.cfg.LagLimit)-r.requests, 0)
+	judgeLag(g, r.lag, dropped, rate, r.cfg.LagLimit)
+}
+
+// judgeLag fills g from the lag histogram and the sends never made: a send-lag or hiccup p99
+// (g.HiccupP99MS, measured before) over the limit, a scheduled send never made, or an
+// achieved rate under 95% of the requested one makes the run generator-limited. Its
+// latencies then include the generator's delays: a pass stands (the target was fast enough
+// even so), a fail is voided (Evaluate). A merge of shards judges the union the same way.
+func judgeLag(g *Generator, lagHist *hdrhistogram.Histogram, dropped int64, rate Rate, lagLimit time.Duration) {
+	if n := lagHist.TotalCount(); n > 0 {
+		lag := HistogramSample(lagHist)
 		_, p50 := lag.Rank(quantileRank(0.5, n))
 		_, p99 := lag.Rank(quantileRank(0.99, n))
 		g.LagP50MS, g.LagP99MS = roundMS(p50), roundMS(p99)
-		g.LagMaxMS = roundMS(float64(r.lag.Max()) / 1000)
+		g.LagMaxMS = roundMS(float64(lagHist.Max()) / 1000)
 	}
-	g.Dropped = max(r.sched.due(window-r.cfg.LagLimit)-r.requests, 0)
+	g.Dropped = dropped
 	var why []string
-	limit := durationMS(r.cfg.LagLimit)
+	limit := durationMS(lagLimit)
 	if g.LagP99MS > limit {
 		why = append(why, fmt.Sprintf("generator lag p99 %.3g ms exceeds %.3g ms", g.LagP99MS, limit))
 	}
@@ -582,5 +617,28 @@ func (r *run) judgeGenerator(g *Generator, rate Rate, window time.Duration) {
 	}
 	if len(why) > 0 {
 		g.Limited, g.LimitedReason = true, strings.Join(why, "; ")
+	}
+}
+
+// noResults is a closed channel: the results of an attack never made.
+var noResults = func() <-chan *vegeta.Result {
+	ch := make(chan *vegeta.Result)
+	close(ch)
+	return ch
+}()
+
+// waitUntil sleeps until t; false when ctx ended first.
+func waitUntil(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return true
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }

@@ -18,7 +18,7 @@ func PointOf(r *Run) HistoryPoint {
 	return HistoryPoint{
 		StartedAt: n.StartedAt, Verdict: n.Verdict, Target: n.Target,
 		Specs: n.Summary.Specs, Passed: n.Summary.Passed, Failed: n.Summary.Failed, Skipped: n.Summary.Skipped,
-		P99MS: loadP99(n),
+		P99MS: loadP99(n), Checks: historyChecks(n), ErrorRate: loadErrorRate(n),
 	}
 }
 

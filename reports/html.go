@@ -113,6 +113,7 @@ type htmlTrend struct {
 	Points []HistoryPoint
 	Last   int // the index of this run
 	Plot   template.HTML
+	Checks *htmlTrendChecks
 }
 
 func newHTMLPage(r *Run) *htmlPage {
@@ -126,7 +127,7 @@ func newHTMLPage(r *Run) *htmlPage {
 	p.Errata = htmlErrataGroups(r.Errata)
 	if len(r.History) > 0 {
 		points := append(slices.Clone(r.History), PointOf(r))
-		p.Trend = &htmlTrend{Points: points, Last: len(points) - 1, Plot: trendSVG(points)}
+		p.Trend = &htmlTrend{Points: points, Last: len(points) - 1, Plot: trendSVG(points), Checks: trendChecks(points)}
 	}
 	return p
 }

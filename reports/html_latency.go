@@ -23,6 +23,9 @@ type htmlLatency struct {
 	// without its encoded histogram).
 	PercentilePlot, RatePlot, P99Plot template.HTML
 	ErrorKinds                        []htmlCount
+	// The pooled verdict of the history window, when the run was pooled with one.
+	WindowVerdict, WindowLine string
+	WindowChecks              []htmlCheck
 }
 
 // htmlCheck is one SLO check as a row: every cell already words.
@@ -49,6 +52,12 @@ func newHTMLLatency(r *Run) *htmlLatency {
 	for _, why := range res.SLO.Reasons {
 		if !failed[why] { // the table says which checks failed
 			l.Reasons = append(l.Reasons, why)
+		}
+	}
+	if win := res.Window; win != nil {
+		l.WindowVerdict, l.WindowLine = windowVerdict(win), LoadWindowLine(win)
+		for _, c := range win.SLO.Checks {
+			l.WindowChecks = append(l.WindowChecks, checkRow(c))
 		}
 	}
 	var marks []sloMark

@@ -108,6 +108,12 @@ func normalizedLoad(r *load.Result) *load.Result {
 		n.SLO.Checks = []load.Check{}
 	}
 	normalizeVerdict(&n.SLO, n.Requests)
+	if n.Window != nil {
+		w := *n.Window
+		w.SLO.Checks = append([]load.Check{}, w.SLO.Checks...)
+		normalizeVerdict(&w.SLO, w.Requests)
+		n.Window = &w
+	}
 	if n.Batches == nil {
 		n.Batches = []load.Batch{}
 	}

@@ -37,12 +37,7 @@ func loadErrorKinds() []string {
 
 // WriteLoadOpenMetrics writes a load run in the OpenMetrics text format, ending with # EOF.
 func WriteLoadOpenMetrics(w io.Writer, r *load.Result) error {
-	bw := bufio.NewWriter(w)
-	if err := writeLoadMetrics(bw, normalizedLoad(r)); err != nil {
-		return err
-	}
-	fmt.Fprintln(bw, "# EOF")
-	return bw.Flush()
+	return WriteLoadMetrics(w, r, MetricsOptions{})
 }
 
 // WriteLoadCapacityOpenMetrics writes a capacity search: the capacity found, and the run at
@@ -51,6 +46,10 @@ func WriteLoadCapacityOpenMetrics(w io.Writer, c *load.CapacityResult) error {
 	c = normalizedCapacity(c)
 	bw := bufio.NewWriter(w)
 	m := metricWriter{w: bw}
+	shown := CapacityShownStep(c)
+	if shown != nil {
+		writeUp(&m, shown.Result.Target, runReason(shown.Result), shown.Result.StartedAt)
+	}
 	m.family("capacity_requests_per_second", "gauge", "", "The highest rate whose run met the SLO; 0 if none did.")
 	m.sample("capacity_requests_per_second", "", c.Capacity)
 	m.family("capacity_steps", "gauge", "", "Rates tried by the capacity search.")
@@ -59,8 +58,8 @@ func WriteLoadCapacityOpenMetrics(w io.Writer, c *load.CapacityResult) error {
 	for _, why := range []string{load.StoppedBySLO, load.StoppedByGenerator, load.StoppedByInconclusive, load.StoppedByMax, load.StoppedByAborted} {
 		m.sample("capacity_stopped", metricLabels("reason", why), metricBool(c.StoppedBy == why))
 	}
-	if shown := CapacityShownStep(c); shown != nil {
-		if err := writeLoadMetrics(bw, normalizedLoad(shown.Result)); err != nil {
+	if shown != nil {
+		if err := writeLoadMetrics(&m, normalizedLoad(shown.Result)); err != nil {
 			return err
 		}
 	}
@@ -68,15 +67,22 @@ func WriteLoadCapacityOpenMetrics(w io.Writer, c *load.CapacityResult) error {
 	return bw.Flush()
 }
 
-func writeLoadMetrics(bw *bufio.Writer, r *load.Result) error {
+func writeLoadMetrics(m *metricWriter, r *load.Result) error {
 	hist, err := loadHistogramOf(r)
-	if err != nil {
-		return err
+	if err != nil && r.HistogramHDR != "" {
+		return err // a histogram that does not decode; a result without one skips the family
 	}
-	m := metricWriter{w: bw}
 	m.family("run_info", "gauge", "", "The run: target, endpoint and pacing mode.")
 	m.sample("run_info", metricLabels("target", r.Target, "endpoint", r.Endpoint, "mode", r.Mode), 1)
+	if hist != nil {
+		writeLatencyHistogram(m, r, hist)
+	}
+	writeLoadCounts(m, r)
+	return nil
+}
 
+// writeLatencyHistogram writes the latency histogram with buckets at the SLO's limits.
+func writeLatencyHistogram(m *metricWriter, r *load.Result, hist *hdrhistogram.Histogram) {
 	m.family("latency_seconds", "histogram", "seconds",
 		"Order status latency from each request's intended send time; buckets at the SLO limits (TP50's 0.0198 read as seconds, as the document defines the percentiles).")
 	var cum int64
@@ -96,7 +102,10 @@ func writeLoadMetrics(bw *bufio.Writer, r *load.Result) error {
 	m.sample("latency_seconds_bucket", metricLabels("le", "+Inf"), float64(total))
 	m.sample("latency_seconds_sum", "", math.Round(hist.Mean()*float64(total))/1e6)
 	m.sample("latency_seconds_count", "", float64(total))
+}
 
+// writeLoadCounts writes the run's counts, its verdict and its checks.
+func writeLoadCounts(m *metricWriter, r *load.Result) {
 	m.family("requests", "gauge", "", "Requests sent, answered or not.")
 	m.sample("requests", "", float64(r.Requests))
 	m.family("errors", "gauge", "", "Failed requests by kind (a request counts under one kind).")
@@ -128,13 +137,12 @@ func writeLoadMetrics(bw *bufio.Writer, r *load.Result) error {
 	m.sample("slo_conclusive", "", metricBool(r.SLO.Conclusive))
 	m.family("slo_generator_limited", "gauge", "", "1 when the load generator could not keep the requested rate.")
 	m.sample("slo_generator_limited", "", metricBool(r.SLO.GeneratorLimited))
-	writeLoadCheckMetrics(&m, r.SLO.Checks)
-	return nil
+	writeLoadCheckMetrics(m, "slo_check_", r.SLO.Checks)
 }
 
 // writeCheckMetrics writes each SLO check: its limit and observed value (seconds for the
 // percentiles, a ratio for the timeout budgets) and its outcome.
-func writeLoadCheckMetrics(m *metricWriter, checks []load.Check) {
+func writeLoadCheckMetrics(m *metricWriter, prefix string, checks []load.Check) {
 	type value struct {
 		check string
 		v     float64
@@ -159,10 +167,10 @@ func writeLoadCheckMetrics(m *metricWriter, checks []load.Check) {
 		name, unit, help string
 		vs               []value
 	}{
-		{"slo_check_limit_seconds", "seconds", "Each percentile check's limit.", limitS},
-		{"slo_check_observed_seconds", "seconds", "Each percentile check's observed value.", observedS},
-		{"slo_check_limit_ratio", "ratio", "Each timeout or errors check's largest allowed fraction of requests.", limitR},
-		{"slo_check_observed_ratio", "ratio", "Each timeout or errors check's observed fraction of requests.", observedR},
+		{prefix + "limit_seconds", "seconds", "Each percentile check's limit.", limitS},
+		{prefix + "observed_seconds", "seconds", "Each percentile check's observed value.", observedS},
+		{prefix + "limit_ratio", "ratio", "Each timeout or errors check's largest allowed fraction of requests.", limitR},
+		{prefix + "observed_ratio", "ratio", "Each timeout or errors check's observed fraction of requests.", observedR},
 	} {
 		if len(f.vs) == 0 {
 			continue
@@ -175,13 +183,13 @@ func writeLoadCheckMetrics(m *metricWriter, checks []load.Check) {
 	if len(checks) == 0 {
 		return
 	}
-	m.family("slo_check_pass", "gauge", "", "1 when the check passed; 0 when it failed or was inconclusive.")
+	m.family(prefix+"pass", "gauge", "", "1 when the check passed; 0 when it failed or was inconclusive.")
 	for _, c := range checks {
-		m.sample("slo_check_pass", metricLabels("check", c.Name), metricBool(c.Pass != nil && *c.Pass))
+		m.sample(prefix+"pass", metricLabels("check", c.Name), metricBool(c.Pass != nil && *c.Pass))
 	}
-	m.family("slo_check_conclusive", "gauge", "", "1 when the check was decided at the confidence level.")
+	m.family(prefix+"conclusive", "gauge", "", "1 when the check was decided at the confidence level.")
 	for _, c := range checks {
-		m.sample("slo_check_conclusive", metricLabels("check", c.Name), metricBool(c.Pass != nil))
+		m.sample(prefix+"conclusive", metricLabels("check", c.Name), metricBool(c.Pass != nil))
 	}
 }
 
@@ -228,8 +236,12 @@ func loadErrorKindsOf(byKind map[string]int64) []string {
 	return append(kinds, extra...)
 }
 
-// metricWriter writes metric families and samples, names prefixed with MetricsPrefix.
-type metricWriter struct{ w io.Writer }
+// metricWriter writes metric families and samples, names prefixed with MetricsPrefix; base
+// (rendered a="x",b="y") is added to every sample's labels.
+type metricWriter struct {
+	w    io.Writer
+	base string
+}
 
 func (m *metricWriter) family(name, typ, unit, help string) {
 	fmt.Fprintf(m.w, "# TYPE %s%s %s\n", MetricsPrefix, name, typ)
@@ -240,6 +252,13 @@ func (m *metricWriter) family(name, typ, unit, help string) {
 }
 
 func (m *metricWriter) sample(name string, lbls string, v float64) {
+	switch {
+	case m.base == "":
+	case lbls == "":
+		lbls = "{" + m.base + "}"
+	default:
+		lbls = "{" + m.base + "," + lbls[1:]
+	}
 	fmt.Fprintf(m.w, "%s%s%s %s\n", MetricsPrefix, name, lbls, metricValue(v))
 }
 

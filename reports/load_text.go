@@ -28,10 +28,14 @@ func WriteLoadText(w io.Writer, r *load.Result) error {
 	r = normalizedLoad(r)
 	bw := bufio.NewWriter(w)
 	writeLoadSummary(bw, r)
+	writeLoadShard(bw, r)
 	fmt.Fprintln(bw)
 	writeLoadChecks(bw, r.SLO)
 	fmt.Fprintln(bw)
 	fmt.Fprintln(bw, LoadVerdictLine(r))
+	if r.Window != nil {
+		writeLoadWindow(bw, r.Window)
+	}
 	if loadUsesDocumentTP50(r.SLO) {
 		fmt.Fprintf(bw, "note: %s\n", TP50Note)
 	}

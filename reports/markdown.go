@@ -279,4 +279,5 @@ func writeMarkdownLoad(w io.Writer, r *Run) {
 		}
 		fmt.Fprintln(w)
 	}
+	writeMarkdownWindow(w, l.Window)
 }

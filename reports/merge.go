@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"time"
 
@@ -99,6 +100,20 @@ func ReadInput(path string) (*Run, error) {
 		parts = append(parts, lr)
 	}
 	if len(parts) == 0 {
+		// A sharded run's results directory: its shard directories, merged.
+		names, shards, err := shardSubdirs(path)
+		if err != nil {
+			return nil, err
+		}
+		if len(shards) > 0 {
+			res, err := load.Merge(names, shards)
+			if err != nil {
+				return nil, err
+			}
+			parts = append(parts, FromLoad(res))
+		}
+	}
+	if len(parts) == 0 {
 		return nil, fmt.Errorf("%s: holds neither %s (conform --report-dir, report --out) nor a load run (load --out)", path, RunFile)
 	}
 	return Merge(parts...)
@@ -119,14 +134,19 @@ func Merge(runs ...*Run) (*Run, error) {
 	out := &Run{Version: Version}
 	var schemas []contracts.SchemaCoverage
 	var end time.Time
+	var shards []*load.Result
 	for _, r := range runs {
 		if r.Load != nil {
 			switch {
 			case out.Load == nil:
 				out.Load = r.Load
-			case !sameLoadRun(out.Load, r.Load):
-				return nil, fmt.Errorf("two load runs (%s at %s, %s at %s): a report holds one",
-					out.Load.Target, out.Load.StartedAt.Format(time.RFC3339), r.Load.Target, r.Load.StartedAt.Format(time.RFC3339))
+				shards = append(shards, r.Load)
+			case !slices.ContainsFunc(shards, func(l *load.Result) bool { return sameLoadRun(l, r.Load) }):
+				if !isShard(out.Load) || !isShard(r.Load) {
+					return nil, fmt.Errorf("two load runs (%s at %s, %s at %s): a report holds one",
+						out.Load.Target, out.Load.StartedAt.Format(time.RFC3339), r.Load.Target, r.Load.StartedAt.Format(time.RFC3339))
+				}
+				shards = append(shards, r.Load)
 			}
 		}
 		if out.Target == "" {
@@ -151,6 +171,18 @@ func Merge(runs ...*Run) (*Run, error) {
 		schemas = append(schemas, r.Coverage.Schemas...)
 		out.History = append(out.History, r.History...)
 	}
+	if len(shards) > 1 {
+		// Shards of one run: the report holds their merge, judged as load merge judges it.
+		names := make([]string, len(shards))
+		for i, l := range shards {
+			names[i] = "shard " + l.Run.Shard.String()
+		}
+		merged, err := load.Merge(names, shards)
+		if err != nil {
+			return nil, err
+		}
+		out.Load = merged
+	}
 	if !out.StartedAt.IsZero() {
 		out.DurationMS = Millis(end.Sub(out.StartedAt))
 		out.Environment.Time = out.StartedAt
@@ -161,9 +193,15 @@ func Merge(runs ...*Run) (*Run, error) {
 	return out, nil
 }
 
+// isShard reports whether l is a shard of a run of several.
+func isShard(l *load.Result) bool { return l.Run != nil && l.Run.Shard.Count > 1 }
+
 // sameLoadRun reports whether a and b are one load run read twice (a report directory that
 // holds it, and the load directory it came from).
 func sameLoadRun(a, b *load.Result) bool {
+	if a.Run != nil && b.Run != nil && (a.Run.ID != b.Run.ID || a.Run.Shard != b.Run.Shard) {
+		return false
+	}
 	return a.StartedAt.Equal(b.StartedAt) && a.Target == b.Target && a.Requests == b.Requests
 }
 

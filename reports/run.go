@@ -129,6 +129,10 @@ type HistoryPoint struct {
 	Skipped   int       `json:"skipped"`
 	P99MS     *float64  `json:"p99_ms"`
 	Target    string    `json:"target"`
+	// Checks are the load run's SLO checks, so a trend shows every one, not only p99.
+	Checks []HistoryCheck `json:"checks,omitempty"`
+	// ErrorRate is the load run's failed requests over all requests; nil without one.
+	ErrorRate *float64 `json:"error_rate,omitempty"`
 }
 
 // Summary counts specs by state.

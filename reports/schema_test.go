@@ -66,6 +66,10 @@ func fullLoad(t *testing.T) *load.Result {
 	l.SLO.Checks[len(l.SLO.Checks)-1].Decide = 120000
 	l.Validation.Findings = []load.FindingSample{{Pointer: "/status", Rule: "enum", Severity: "error", Message: "m", Count: 3}}
 	l.Errors.ByKind = map[string]int64{load.ErrorStatus5xx: 2, load.ErrorTimeout: 1}
+	l.Run = &load.RunInfo{ID: "run-1", Shard: load.Shard{Index: 1, Count: 2}, StartAt: l.StartedAt,
+		Schedule: load.Schedule{Mode: "ramp", Ramp: l.Ramp, DurationMS: 5000}, SLO: load.DefaultSLO(),
+		LagLimitMS: 1, RequireConclusive: true, LagHistogramHDR: l.HistogramHDR}
+	l.Window = &load.Window{Runs: 3, Requests: 3 * l.Requests, From: l.StartedAt, To: l.StartedAt.Add(time.Hour), Excluded: 1, SLO: l.SLO}
 	return &l
 }
 
@@ -78,7 +82,8 @@ func fullRun(t *testing.T) *Run {
 	p99 := 4.2
 	r.History = []HistoryPoint{
 		{StartedAt: r.StartedAt.Add(-48 * time.Hour), Verdict: VerdictPass, Specs: 5, Passed: 5, Target: r.Target},
-		{StartedAt: r.StartedAt.Add(-24 * time.Hour), Verdict: VerdictInconclusive, Specs: 5, Passed: 4, Skipped: 1, P99MS: &p99, Target: r.Target},
+		{StartedAt: r.StartedAt.Add(-24 * time.Hour), Verdict: VerdictInconclusive, Specs: 5, Passed: 4, Skipped: 1, P99MS: &p99, Target: r.Target,
+			Checks: historyChecks(&Run{Load: r.Load}), ErrorRate: &p99},
 	}
 	return r
 }

@@ -25,6 +25,9 @@
 //	             [--validate-sample F] [--profile compat|strict] [--slo FILE] [--require-conclusive]
 //	             [--max-error-fraction F] [--format text|json|openmetrics] [--out DIR] [--no-redact]
 //	             [--allow-production] [--max-rate N] [--max-duration D] [--mock-latency SPEC]
+//	             [--shard I/N --start-at T] [--run-id ID] [--history DIR --window D] [--label K=V]...
+//	jpcheck load merge [--wait D] [--out DIR] [--report DIR] [--format text|json|openmetrics]
+//	                   [--no-redact] [--history DIR --window D] [--label K=V]... DIR...
 //	jpcheck report --in DIR... [--out DIR] [--history DIR] [--format html|markdown|json] [--no-redact]
 //	jpcheck diff OLD NEW [--consumer FILE]... [--format text|json]
 //	jpcheck graphql schema [--out FILE] [--specs DIR]

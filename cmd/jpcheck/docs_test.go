@@ -201,8 +201,9 @@ func documentedCommands(root *cobra.Command) []*cobra.Command {
 		if c.Hidden || c.Name() == "help" || c.Name() == "completion" {
 			return
 		}
-		// A group (specs, graphql) is documented by its subcommands; the root has --version.
-		if c.Runnable() && (!c.HasSubCommands() || !c.HasParent()) {
+		// A group (specs, graphql) is documented by its subcommands; the root has --version,
+		// and a command with subcommands and flags of its own (load, load merge) is both.
+		if c.Runnable() && (!c.HasSubCommands() || !c.HasParent() || c.LocalNonPersistentFlags().HasAvailableFlags()) {
 			out = append(out, c)
 		}
 		for _, sub := range c.Commands() {

@@ -58,6 +58,8 @@ type loadOpts struct {
 	maxRate         float64
 	maxDuration     time.Duration
 	mockLatency     string
+
+	sh loadShardOpts
 }
 
 func newLoadCmd(st streams) *cobra.Command {
@@ -89,6 +91,13 @@ A check whose interval straddles its limit is inconclusive: it does not fail the
 --require-conclusive) and the output says how many requests would decide it. Generator lag
 (send lag or process hiccups over --max-lag, sends never made, under 95% of the rate) only
 adds to latencies: a pass stands, a fail becomes inconclusive. --rate 0 is not judged.
+
+Beyond one machine, --shard I/N --start-at T makes this generator shard I of N of one
+schedule; jpcheck load merge judges the shards as one run (a shard exits 0 once written).
+--history DIR --window D keeps each run and judges the window's runs pooled as one: the
+verdict a periodic alert should use, and then the exit code. The OpenMetrics (--format
+openmetrics, and load.prom in --out) are written even when the target is unreachable
+(jpcheck_load_up 0), with --label K=V on every sample.
 
 Exit: 0 SLO met; 1 SLO not met (a check failed, or an inconclusive check under
 --require-conclusive); 2 usage; 3 target unreachable; 4 not judged (a failed check voided by
@@ -129,6 +138,8 @@ printed and written first).`,
 	f.Float64Var(&o.maxRate, "max-rate", defaultMaxRate, "refuse a rate above this many requests per second (0: no cap; also needed for --rate 0 against a non-loopback target)")
 	f.DurationVar(&o.maxDuration, "max-duration", defaultMaxDuration, "refuse a run (or a capacity search) planned longer than this (0: no cap)")
 	f.StringVar(&o.mockLatency, "mock-latency", "juspay", "latency `SPEC` of the embedded reference implementation: juspay (the documented table), a duration (25ms), p50=20ms,p99=350ms, or none")
+	addLoadShardFlags(f, &o.sh)
+	cmd.AddCommand(newLoadMergeCmd(st))
 	return cmd
 }
 
@@ -204,6 +215,9 @@ func (o *loadOpts) plan() (*loadPlan, error) {
 		if err := checkWritableDir(o.out); err != nil {
 			return nil, usageErr("--out: %v", err)
 		}
+	}
+	if err := o.planShard(p); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
@@ -403,6 +417,7 @@ func runLoad(ctx context.Context, st streams, o *loadOpts) error {
 	if err := suites.Probe(ctx, p.cfg.Target, nil, p.cfg.Timeout); err != nil {
 		switch {
 		case ctx.Err() != nil:
+			writeDownMetrics(st, o, p.cfg.Target, reports.UpReasonAborted)
 			return errInterrupted("before the run started")
 		case errors.Is(err, suites.ErrUnreachable):
 			return finishUnreachable(st, o, p, err)

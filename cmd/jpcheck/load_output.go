@@ -13,8 +13,13 @@ import (
 // finishLoad writes the run and turns its verdict into the exit code.
 func finishLoad(st streams, o *loadOpts, p *loadPlan, res *load.Result) error {
 	scrubLoad(res, p.cfg.APIKey)
+	if o.sh.history != "" && !res.Aborted {
+		if err := poolHistory(st.err, o.sh.history, o.sh.window, res); err != nil {
+			return err
+		}
+	}
 	if o.out != "" {
-		if err := reports.WriteLoadDir(o.out, res); err != nil {
+		if err := writeLoadOut(o.out, res, o.sh.metricsOptions()); err != nil {
 			return usageErr("--out: %v", err)
 		}
 		// The directory holds one run: an earlier capacity search there is not this run's.
@@ -31,7 +36,7 @@ func finishLoad(st streams, o *loadOpts, p *loadPlan, res *load.Result) error {
 	case "json":
 		err = reports.WriteLoadJSON(st.out, shown)
 	case "openmetrics":
-		err = reports.WriteLoadOpenMetrics(st.out, shown)
+		err = reports.WriteLoadMetrics(st.out, shown, o.sh.metricsOptions())
 	default:
 		err = reports.WriteLoadText(st.out, shown)
 		if err == nil && o.out != "" {
@@ -41,7 +46,7 @@ func finishLoad(st streams, o *loadOpts, p *loadPlan, res *load.Result) error {
 	if err != nil {
 		return err
 	}
-	return loadExit(res, o.format)
+	return loadRunExit(res, o.format)
 }
 
 // exitNotJudged is a run whose verdict could not be reached: a failed check voided by generator
