@@ -322,6 +322,11 @@ func TestFindCapacity(t *testing.T) {
 	// 30 and 60 per second are served on time; 120 or more is over capacity. The climb stops
 	// at the first failure, bisection narrows it to the resolution, and the best rate is run
 	// once more to confirm it.
+	if res.StoppedBy == StoppedByGenerator {
+		// A generator starved of CPU cannot tell a real server's capacity; the search's rules
+		// on a met or failed step are in capacity_test.go.
+		t.Skipf("the generator fell behind its schedule on this busy machine (%s); the capacity %v says nothing", res.Reason, res.Capacity)
+	}
 	if res.StoppedBy != StoppedBySLO || res.Capacity < 60 || res.Capacity > 100 || res.Reason == "" {
 		t.Errorf("capacity %v stopped by %s (%s) after %v", res.Capacity, res.StoppedBy, res.Reason, rates)
 		for _, s := range res.Steps {
