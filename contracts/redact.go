@@ -87,7 +87,7 @@ func (w *walker) redacted(s *schema, v *jvalue, also []*schema) bool {
 		if f.Severity != SeverityError {
 			continue
 		}
-		if f.Pointer != w.pointer() || !(maskable[f.Rule] || f.Rule == RuleType && maskedNumber(v.s)) {
+		if f.Pointer != w.pointer() || !(maskable[f.Rule] || f.Rule == RuleType && s.types&(tInteger|tNumber) != 0 && maskedNumber(v.s)) {
 			return false
 		}
 		rules = append(rules, string(f.Rule))
