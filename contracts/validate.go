@@ -405,7 +405,11 @@ func (w *walker) str(s *schema, v *jvalue) {
 	}
 	if s.format != "" && v.s != "" {
 		if ok, want := checkFormat(s.format, v.s); !ok {
-			w.add(RuleFormat, SeverityError, fmt.Sprintf("%q is not a valid %s", clip(v.s), s.format), want, describe(v), s.spec, s.source)
+			source := s.source
+			if fs := formatSources[s.format]; fs != "" {
+				source += "; shape: " + fs
+			}
+			w.add(RuleFormat, SeverityError, fmt.Sprintf("%q is not a valid %s", clip(v.s), s.format), want, describe(v), s.spec, source)
 		}
 	}
 	if s.pattern != nil && !s.pattern.MatchString(v.s) {
