@@ -53,6 +53,7 @@ const (
 	RuleQuirkJSONString    Rule = "quirk.json-string"
 	RuleQuirkEnumAlias     Rule = "quirk.enum-alias"
 	RuleQuirkFieldAlias    Rule = "quirk.field-alias"
+	RuleQuirkNullString    Rule = "quirk.null-string" // the string "null" for a value not there
 )
 
 // Severity says whether a finding fails the payload.

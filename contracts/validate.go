@@ -400,6 +400,12 @@ func (w *walker) undeclared(s *schema, m jmember, seen []bool, cov *SchemaCovera
 }
 
 func (w *walker) str(s *schema, v *jvalue) {
+	if v.s == "null" {
+		if q := s.quirk("null-string"); q != nil {
+			w.quirkFinding(q, RuleQuirkNullString, RuleFormat, s, `the string "null" stands for no value`, "a value or no field", describe(v))
+			return
+		}
+	}
 	if !w.literals(s, v) {
 		return
 	}

@@ -144,7 +144,7 @@ func mend(doc map[string]any, f contracts.Finding) bool {
 				return set(parent, key, json.Number(f.Expected)) && m != nil
 			}
 		}
-	case contracts.RuleRedacted, contracts.RuleFormat:
+	case contracts.RuleRedacted, contracts.RuleFormat, contracts.RuleQuirkNullString:
 		// A value the publisher masked ("FILTERED") or a sample's malformed one (payer_vpa
 		// "null"): the mock serves a real one where the field is mandatory, and leaves an
 		// optional one out, as a service that does not know it would.
