@@ -8,6 +8,8 @@ import (
 	"unicode"
 
 	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/jpcheck/jpcheck/contracts"
 )
 
 // Two kinds of data must be kept out of reports, differently:
@@ -432,3 +434,23 @@ func encodedCredential(tok string) bool {
 
 // scrubSecrets removes credentials from every string of r.
 func scrubSecrets(r *Run) { mapStrings(r, scrubSecret) }
+
+// RedactFindings masks customer data in findings a command prints (jpcheck validate): the
+// same rules as Redact, for findings that are not part of a run.
+func RedactFindings(fs []contracts.Finding) []contracts.Finding {
+	if len(fs) == 0 {
+		return fs
+	}
+	r := &Run{Findings: make([]Finding, len(fs))}
+	for i, f := range fs {
+		r.Findings[i] = Finding{Pointer: f.Pointer, Rule: f.Rule, Severity: f.Severity, Message: f.Message, Expected: f.Expected, Actual: f.Actual}
+	}
+	masked := Redact(r).Findings
+	out := make([]contracts.Finding, len(fs))
+	for i, f := range fs {
+		m := masked[i]
+		f.Message, f.Expected, f.Actual = m.Message, m.Expected, m.Actual
+		out[i] = f
+	}
+	return out
+}

@@ -5,7 +5,7 @@
 //
 //	jpcheck [--version]
 //	jpcheck version
-//	jpcheck validate [--kind KIND|auto] [--profile compat|strict] [--format text|json] [--ndjson] FILE|- ...
+//	jpcheck validate [--kind KIND|auto] [--profile compat|strict] [--format text|json] [--ndjson] [--no-redact] FILE|- ...
 //	jpcheck specs export DIR
 //	jpcheck specs lint
 //	jpcheck specs examples

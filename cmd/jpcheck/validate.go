@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/jpcheck/jpcheck/contracts"
+	"github.com/jpcheck/jpcheck/reports"
 	"github.com/jpcheck/jpcheck/specs"
 	"github.com/spf13/cobra"
 )
@@ -19,6 +20,9 @@ type validateOpts struct {
 	profile string
 	format  string
 	ndjson  bool
+	// noRedact shows customer data in the findings; by default it is masked, as validate's
+	// output lands in CI logs.
+	noRedact bool
 }
 
 // validateResult is one line of `validate --format json` output; field names are an interface.
@@ -39,7 +43,8 @@ func newValidateCmd(st streams) *cobra.Command {
 
 Kinds: ` + kindList() + `. With --kind auto (the default) the kind is
 detected from the payload's shape and the output says which was chosen.
-Invalid JSON is a finding (rule json, with the byte offset), not a crash.
+Invalid JSON is a finding (rule json, with the byte offset), not a crash. Customer data the
+findings quote (email, phone, VPA, card fields) is masked unless --no-redact.
 
 Exit: 0 no error finding, 1 any error finding, 2 usage or unreadable input.`,
 		Args: func(c *cobra.Command, args []string) error {
@@ -55,6 +60,7 @@ Exit: 0 no error finding, 1 any error finding, 2 usage or unreadable input.`,
 	f.StringVar(&o.profile, "profile", "compat", "compat (also accept Juspay's documented variants, as warnings) or strict")
 	f.StringVar(&o.format, "format", "text", "text or json")
 	f.BoolVar(&o.ndjson, "ndjson", false, "one payload per line; one result per line")
+	f.BoolVar(&o.noRedact, "no-redact", false, "show customer email, phone, VPA and card fields the findings quote (masked by default: the output lands in CI logs)")
 	return cmd
 }
 
@@ -86,6 +92,9 @@ func runValidate(st streams, o validateOpts, args []string) error {
 	failed := false
 	emit := func(r validateResult) {
 		failed = failed || !r.Valid
+		if !o.noRedact {
+			r.Findings = reports.RedactFindings(r.Findings)
+		}
 		if o.ndjson {
 			writeNDJSONResult(st.out, o.format, r)
 			return
