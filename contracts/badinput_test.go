@@ -51,12 +51,26 @@ func TestBadInputIsAFinding(t *testing.T) {
 	}
 }
 
-// The json finding says where the document breaks.
+// The json finding says where the document breaks: the first byte that cannot continue a JSON
+// text (as encoding/json's SyntaxError has it), or the end of a truncated one.
 func TestJSONFindingHasTheOffset(t *testing.T) {
-	res, _ := mustSet(t).Validate(contracts.KindOrderStatus, []byte(`{"a": tru}`), contracts.Options{})
-	f := findingsAt(res, contracts.RuleJSON, "")
-	if len(f) != 1 || f[0].Actual != "byte 6" || !strings.Contains(f[0].Message, "at byte 6") {
-		t.Fatalf("want the offset 6: %+v", f)
+	for _, tc := range []struct {
+		payload string
+		off     int
+	}{
+		{`{"a": tru}`, 9},
+		{`{"a": 1,}`, 7},
+		{`[1, 2`, 5},
+		{`{"a": "x\x"}`, 8},
+		{"{\"a\": \"x\xffy\"}", 8},
+		{"{\"a\": 1}  x", 10},
+		{strings.Repeat("[", 65), 64},
+	} {
+		res, _ := mustSet(t).Validate(contracts.KindOrderStatus, []byte(tc.payload), contracts.Options{})
+		want := fmt.Sprintf("byte %d", tc.off)
+		if len(res.Findings) != 1 || res.Findings[0].Actual != want || !strings.Contains(res.Findings[0].Message, "at "+want) {
+			t.Errorf("%q: want one finding at %s: %+v", tc.payload, want, res.Findings)
+		}
 	}
 }
 

@@ -15,14 +15,16 @@ const (
 	RuleSize         Rule = "size"          // the payload exceeds the size limit
 	RuleDepth        Rule = "depth"         // the payload nests deeper than the limit
 	RuleDuplicateKey Rule = "duplicate-key" // an object repeats a key
-	RuleRequired     Rule = "required"
-	RuleType         Rule = "type"
-	RuleEnum         Rule = "enum"
-	RuleConst        Rule = "const"
-	RuleFormat       Rule = "format"
-	RulePattern      Rule = "pattern"
-	RuleMaxLength    Rule = "max-length"
-	RuleUndeclared   Rule = "undeclared" // a field the spec does not declare
+	// RuleLoneSurrogate: a string escapes half a UTF-16 surrogate pair (valid JSON, no text).
+	RuleLoneSurrogate Rule = "lone-surrogate"
+	RuleRequired      Rule = "required"
+	RuleType          Rule = "type"
+	RuleEnum          Rule = "enum"
+	RuleConst         Rule = "const"
+	RuleFormat        Rule = "format"
+	RulePattern       Rule = "pattern"
+	RuleMaxLength     Rule = "max-length"
+	RuleUndeclared    Rule = "undeclared" // a field the spec does not declare
 
 	RuleStatusID         Rule = "invariant.status-id"
 	RuleEventContent     Rule = "invariant.event-content"

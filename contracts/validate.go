@@ -57,23 +57,13 @@ func (s *Set) Validate(kind Kind, payload []byte, opts Options) (Result, error) 
 		}
 	}
 	w := &walker{set: s, strict: opts.Profile == ProfileStrict, cov: opts.Coverage}
-	if len(payload) > MaxPayloadBytes {
-		// Callers may cut a huge input at the limit plus one byte, so say "more than", not a size.
-		w.add(RuleSize, SeverityError, fmt.Sprintf("payload is larger than the limit of %d bytes", MaxPayloadBytes), fmt.Sprintf("at most %d bytes", MaxPayloadBytes), fmt.Sprintf("more than %d bytes", MaxPayloadBytes), "", "")
-		return w.result(kind), nil
-	}
-	root, dups, perr := parseJSON(payload, MaxDepth)
+	doc, perr := parseJSON(payload, MaxDepth)
 	if perr != nil {
-		rule := RuleJSON
-		if strings.HasPrefix(perr.msg, "nesting deeper") {
-			rule = RuleDepth
-		}
-		w.add(rule, SeverityError, "invalid JSON: "+perr.Error(), "valid JSON", fmt.Sprintf("byte %d", perr.off), "", "RFC 8259")
+		perr.finding(w)
 		return w.result(kind), nil
 	}
-	if dups {
-		w.duplicates(root)
-	}
+	root := doc.root()
+	w.reading(doc)
 	if kind == KindAuto {
 		k, ok := detect(root)
 		if !ok {
@@ -149,7 +139,7 @@ func (w *walker) quirkFinding(q *quirk, rule, strictRule Rule, s *schema, msg, e
 	return true
 }
 
-func describe(v *jvalue) string {
+func describe(v jvalue) string {
 	switch v.kind {
 	case jString:
 		s := v.s
@@ -164,12 +154,12 @@ func describe(v *jvalue) string {
 	case jNull:
 		return "null"
 	case jArray:
-		return fmt.Sprintf("array of %d", len(v.arr))
+		return fmt.Sprintf("array of %d", v.len())
 	}
-	return fmt.Sprintf("object with %d fields", len(v.obj))
+	return fmt.Sprintf("object with %d fields", v.len())
 }
 
-func (t typeSet) accepts(v *jvalue) bool {
+func (t typeSet) accepts(v jvalue) bool {
 	switch v.kind {
 	case jNull:
 		return t&tNull != 0
@@ -190,31 +180,7 @@ func (t typeSet) accepts(v *jvalue) bool {
 	return false
 }
 
-// isInteger accepts integers as written (21) and integral numbers (21.0, 2.1e1), as JSON
-// Schema does.
-func isInteger(num string) bool {
-	if !strings.ContainsAny(num, ".eE") {
-		return true
-	}
-	f, err := strconv.ParseFloat(num, 64)
-	return err == nil && f == float64(int64(f))
-}
-
-func isNumeric(s string, integer bool) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	p := &parser{data: []byte(s), src: s}
-	if s[0] != '-' && (s[0] < '0' || s[0] > '9') {
-		return false
-	}
-	if _, err := p.number(); err != nil || p.i != len(s) {
-		return false
-	}
-	return !integer || isInteger(s)
-}
-
-func (w *walker) walk(s *schema, v *jvalue) {
+func (w *walker) walk(s *schema, v jvalue) {
 	if s == nil {
 		return
 	}
@@ -233,7 +199,7 @@ func (w *walker) walk(s *schema, v *jvalue) {
 		w.object(s, v)
 	case jArray:
 		if s.items != nil {
-			for i, el := range v.arr {
+			for i, el := range v.elems() {
 				w.path = append(w.path, strconv.Itoa(i))
 				w.walk(s.items, el)
 				w.path = w.path[:len(w.path)-1]
@@ -251,24 +217,24 @@ func (w *walker) walk(s *schema, v *jvalue) {
 
 // coerce applies the quirk that lets a value of the wrong JSON type stand, and returns the value
 // to go on checking; false when it does not stand.
-func (w *walker) coerce(s *schema, v *jvalue) (*jvalue, bool) {
+func (w *walker) coerce(s *schema, v jvalue) (jvalue, bool) {
 	want := s.types.String()
 	if v.kind == jString {
 		if q := s.quirk("numeric-string"); q != nil && s.types&(tInteger|tNumber) != 0 && isNumeric(v.s, s.types&tNumber == 0) {
 			if !w.quirkFinding(q, RuleQuirkNumericString, RuleType, s, fmt.Sprintf("expected %s, got the numeric string %q", want, v.s), want, describe(v)) {
 				return v, false
 			}
-			return &jvalue{kind: jNumber, s: v.s, off: v.off}, true
+			return jvalue{kind: jNumber, s: v.s}, true
 		}
 		if q := s.quirk("boolean-string"); q != nil && s.types&tBool != 0 && (v.s == "true" || v.s == "false") {
 			if !w.quirkFinding(q, RuleQuirkBooleanString, RuleType, s, fmt.Sprintf("expected boolean, got the string %q", v.s), want, describe(v)) {
 				return v, false
 			}
-			return &jvalue{kind: jBool, b: v.s == "true", off: v.off}, true
+			return jvalue{kind: jBool, b: v.s == "true"}, true
 		}
 		if q := s.quirk("json-string"); q != nil && s.types&(tArray|tObject) != 0 {
-			inner, _, perr := parseJSON([]byte(v.s), MaxDepth)
-			if perr == nil && s.types.accepts(inner) {
+			if doc, perr := parseJSON([]byte(v.s), MaxDepth); perr == nil && s.types.accepts(doc.root()) {
+				inner := doc.root()
 				if !w.quirkFinding(q, RuleQuirkJSONString, RuleType, s, fmt.Sprintf("expected %s, got a string holding JSON", want), want, "JSON-encoded string") {
 					return v, false
 				}
@@ -280,10 +246,10 @@ func (w *walker) coerce(s *schema, v *jvalue) (*jvalue, bool) {
 	return v, false
 }
 
-func (w *walker) oneOf(s *schema, v *jvalue) {
+func (w *walker) oneOf(s *schema, v jvalue) {
 	if s.discProp != "" && v.kind == jObject {
 		d := v.get(s.discProp)
-		if d != nil && d.kind == jString {
+		if d.kind == jString {
 			if alt, ok := s.discMap[d.s]; ok {
 				w.walk(alt, v)
 				return
@@ -317,14 +283,14 @@ func (w *walker) oneOf(s *schema, v *jvalue) {
 	w.findings = append(w.findings, best...)
 }
 
-func describeOpt(v *jvalue) string {
-	if v == nil {
+func describeOpt(v jvalue) string {
+	if !v.ok() {
 		return "missing"
 	}
 	return describe(v)
 }
 
-func (w *walker) object(s *schema, v *jvalue) {
+func (w *walker) object(s *schema, v jvalue) {
 	var cov *SchemaCoverage
 	if w.cov != nil && s.props != nil {
 		cov = w.cov.schema(s)
@@ -336,12 +302,12 @@ func (w *walker) object(s *schema, v *jvalue) {
 	} else {
 		seen = make([]bool, len(s.propList))
 	}
-	for _, m := range v.obj {
-		w.path = append(w.path, m.key)
-		if i, ok := s.props[m.key]; ok {
+	for key, val := range v.members() {
+		w.path = append(w.path, key)
+		if i, ok := s.props[key]; ok {
 			seen[i] = true
-			w.member(s.propList[i], m.val, cov, i)
-		} else if !w.undeclared(s, m, seen, cov) {
+			w.member(s.propList[i], val, cov, i)
+		} else if !w.undeclared(s, jmember{key, val}, seen, cov) {
 			// handled: pattern, additional, alias or finding
 		}
 		w.path = w.path[:len(w.path)-1]
@@ -358,7 +324,7 @@ func (w *walker) object(s *schema, v *jvalue) {
 	}
 }
 
-func (w *walker) member(p *prop, val *jvalue, cov *SchemaCoverage, i int) {
+func (w *walker) member(p *prop, val jvalue, cov *SchemaCoverage, i int) {
 	var f *FieldCoverage
 	if cov != nil {
 		f = &cov.Fields[i]
@@ -408,7 +374,7 @@ func (w *walker) undeclared(s *schema, m jmember, seen []bool, cov *SchemaCovera
 	return false
 }
 
-func (w *walker) str(s *schema, v *jvalue) {
+func (w *walker) str(s *schema, v jvalue) {
 	if !w.literals(s, v) {
 		return
 	}
@@ -435,7 +401,7 @@ func clip(s string) string {
 }
 
 // literals checks enum and const; false when the value failed them.
-func (w *walker) literals(s *schema, v *jvalue) bool {
+func (w *walker) literals(s *schema, v jvalue) bool {
 	ok := true
 	if s.constVal != nil && !literalEquals(*s.constVal, v) {
 		w.add(RuleConst, SeverityError, fmt.Sprintf("must be %s", s.constVal), s.constVal.String(), describe(v), s.spec, s.source)
@@ -461,7 +427,7 @@ func (w *walker) literals(s *schema, v *jvalue) bool {
 	return ok
 }
 
-func literalEquals(l literal, v *jvalue) bool {
+func literalEquals(l literal, v jvalue) bool {
 	if l.kind != v.kind {
 		return false
 	}
@@ -487,25 +453,75 @@ func enumList(ls []literal) string {
 	return strings.Join(parts, ", ")
 }
 
-// duplicates reports every repeated key, at the pointer of the repeat.
-func (w *walker) duplicates(v *jvalue) {
+// duplicates reports every repeated key, at the pointer and byte offset of the repeat.
+func (w *walker) duplicates(v jvalue) {
 	switch v.kind {
 	case jObject:
-		seen := make(map[string]bool, len(v.obj))
-		for _, m := range v.obj {
-			w.path = append(w.path, m.key)
-			if seen[m.key] {
-				w.add(RuleDuplicateKey, SeverityError, fmt.Sprintf("key %s appears more than once; readers disagree on which value wins", m.key), "unique keys", "duplicate", "", "RFC 8259 § 4")
+		seen := make(map[string]bool, v.len())
+		d := v.d
+		j := v.i + 1
+		for n := v.len(); n > 0; n-- {
+			key := d.str(&d.nodes[j])
+			w.path = append(w.path, key)
+			if seen[key] {
+				w.add(RuleDuplicateKey, SeverityError, fmt.Sprintf("key %s appears more than once (again at byte %d); readers disagree on which value wins", key, d.nodes[j].off), "unique keys", "duplicate", "", "RFC 8259 § 4")
 			}
-			seen[m.key] = true
-			w.duplicates(m.val)
+			seen[key] = true
+			w.duplicates(d.value(j + 1))
 			w.path = w.path[:len(w.path)-1]
+			j = d.next(j + 1)
 		}
 	case jArray:
-		for i, el := range v.arr {
+		for i, el := range v.elems() {
 			w.path = append(w.path, strconv.Itoa(i))
 			w.duplicates(el)
 			w.path = w.path[:len(w.path)-1]
 		}
+	}
+}
+
+// surrogates reports every string, value or key, that holds a lone surrogate escape: valid
+// JSON text, but no Unicode text; readers replace it, drop it or fail (RFC 8259 § 8.2).
+func (w *walker) surrogates(v jvalue) {
+	report := func(n *node, what string) {
+		raw := []byte(v.d.src[n.off+1 : n.off+1+n.a])
+		k := loneSurrogateAt(raw)
+		at := int(n.off) + 1 + k
+		w.add(RuleLoneSurrogate, SeverityError, fmt.Sprintf("%s holds a lone UTF-16 surrogate %s at byte %d; readers replace it, drop it or fail", what, raw[k:k+6], at), "Unicode text (surrogates only in pairs)", fmt.Sprintf("byte %d", at), "", "RFC 8259 § 8.2")
+	}
+	switch v.kind {
+	case jString:
+		if n := &v.d.nodes[v.i]; n.flags&flagEscaped != 0 && loneSurrogateAt([]byte(v.d.src[n.off+1:n.off+1+n.a])) >= 0 {
+			report(n, "the string")
+		}
+	case jObject:
+		d := v.d
+		j := v.i + 1
+		for n := v.len(); n > 0; n-- {
+			key := &d.nodes[j]
+			w.path = append(w.path, d.str(key))
+			if key.flags&flagEscaped != 0 && loneSurrogateAt([]byte(d.src[key.off+1:key.off+1+key.a])) >= 0 {
+				report(key, "the member name")
+			}
+			w.surrogates(d.value(j + 1))
+			w.path = w.path[:len(w.path)-1]
+			j = d.next(j + 1)
+		}
+	case jArray:
+		for i, el := range v.elems() {
+			w.path = append(w.path, strconv.Itoa(i))
+			w.surrogates(el)
+			w.path = w.path[:len(w.path)-1]
+		}
+	}
+}
+
+// reading reports what the reader found but did not refuse: repeated names, lone surrogates.
+func (w *walker) reading(doc *document) {
+	if doc.dups {
+		w.duplicates(doc.root())
+	}
+	if doc.surrogates {
+		w.surrogates(doc.root())
 	}
 }
