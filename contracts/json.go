@@ -38,12 +38,10 @@ func (k jkind) String() string {
 	return [...]string{"missing", "null", "boolean", "number", "string", "array", "object"}[k]
 }
 
-// node is one value of a document. Children follow their container, members as a key node
-// and then the value's nodes.
+// node is one value of a document, in 12 bytes. Children follow their container, members as a
+// key node and then the value's nodes.
 type node struct {
-	kind  jkind
-	flags uint8
-	off   uint32 // byte offset of the value's first byte
+	meta uint32 // kind (3 bits), flags (2 bits) and, above them, the byte offset of the value
 	// a: string, the raw length between the quotes; number, the length as written;
 	// array, the element count; object, the member count.
 	a uint32
@@ -56,6 +54,15 @@ const (
 	flagTrue    = 1 << iota // a true literal
 	flagEscaped             // a string with escapes: its value is in document.strs
 )
+
+// Offsets fit the 27 bits left: payloads are at most MaxPayloadBytes (8 MiB).
+func mknode(k jkind, flags uint8, off int) node {
+	return node{meta: uint32(off)<<5 | uint32(flags)<<3 | uint32(k)}
+}
+
+func (n *node) kind() jkind  { return jkind(n.meta & 7) }
+func (n *node) flags() uint8 { return uint8(n.meta>>3) & 3 }
+func (n *node) off() uint32  { return n.meta >> 5 }
 
 type document struct {
 	src        string // the payload, once: values without escapes are substrings of it
@@ -85,28 +92,31 @@ func (d *document) root() jvalue { return d.value(0) }
 
 func (d *document) value(i uint32) jvalue {
 	n := &d.nodes[i]
-	v := jvalue{kind: n.kind, d: d, i: i}
-	switch n.kind {
+	v := jvalue{kind: n.kind(), d: d, i: i}
+	switch v.kind {
 	case jString:
 		v.s = d.str(n)
 	case jNumber:
-		v.s = d.src[n.off : n.off+n.a]
+		v.s = d.src[n.off() : n.off()+n.a]
 	case jBool:
-		v.b = n.flags&flagTrue != 0
+		v.b = n.flags()&flagTrue != 0
 	}
 	return v
 }
 
 func (d *document) str(n *node) string {
-	if n.flags&flagEscaped != 0 {
+	if n.flags()&flagEscaped != 0 {
 		return d.strs[n.b]
 	}
-	return d.src[n.off+1 : n.off+1+n.a]
+	return d.raw(n)
 }
+
+// raw is a string node's text between its quotes, escapes as written.
+func (d *document) raw(n *node) string { return d.src[n.off()+1 : n.off()+1+n.a] }
 
 // next is the index of the node after i's value.
 func (d *document) next(i uint32) uint32 {
-	if n := &d.nodes[i]; n.kind >= jArray {
+	if n := &d.nodes[i]; n.kind() >= jArray {
 		return n.b
 	}
 	return i + 1
@@ -128,7 +138,7 @@ func (v jvalue) offset() int {
 	if v.d == nil {
 		return -1
 	}
-	return int(v.d.nodes[v.i].off)
+	return int(v.d.nodes[v.i].off())
 }
 
 // get returns the last member named key (the one JSON.parse and most decoders keep), or the
@@ -261,7 +271,7 @@ func (r *reader) read() (*document, *parseError) {
 				stack[len(stack)-1].count++
 			}
 			stack = append(stack, open{node: uint32(len(d.nodes))})
-			d.nodes = append(d.nodes, node{kind: kind, off: uint32(off)})
+			d.nodes = append(d.nodes, mknode(kind, 0, off))
 			continue
 		case '}', ']':
 			if _, err := dec.ReadToken(); err != nil {
@@ -272,7 +282,7 @@ func (r *reader) read() (*document, *parseError) {
 			n := &d.nodes[top.node]
 			n.b = uint32(len(d.nodes))
 			n.a = top.count
-			if n.kind == jObject {
+			if n.kind() == jObject {
 				n.a /= 2
 				if n.a > 1 && !d.dups {
 					d.dups = d.repeats(top.node)
@@ -311,22 +321,23 @@ func (r *reader) read() (*document, *parseError) {
 
 func (r *reader) scalar(k jsontext.Kind, val []byte, off int) *parseError {
 	d := r.doc
-	n := node{off: uint32(off)}
+	var n node
 	switch k {
 	case 'n':
-		n.kind = jNull
+		n = mknode(jNull, 0, off)
 	case 't':
-		n.kind, n.flags = jBool, flagTrue
+		n = mknode(jBool, flagTrue, off)
 	case 'f':
-		n.kind = jBool
+		n = mknode(jBool, 0, off)
 	case '0':
-		n.kind, n.a = jNumber, uint32(len(val))
+		n = mknode(jNumber, 0, off)
+		n.a = uint32(len(val))
 	case '"':
 		raw := val[1 : len(val)-1]
-		n.kind, n.a = jString, uint32(len(raw))
 		if !utf8.Valid(raw) {
 			return &parseError{off + 1 + invalidUTF8At(raw), "invalid UTF-8 in string", RuleJSON}
 		}
+		n = mknode(jString, 0, off)
 		if bytes.IndexByte(raw, '\\') >= 0 {
 			// A lone surrogate decodes to U+FFFD, as encoding/json and JSON.parse have it; the
 			// validator reports it.
@@ -334,9 +345,11 @@ func (r *reader) scalar(k jsontext.Kind, val []byte, off int) *parseError {
 			if loneSurrogateAt(raw) >= 0 {
 				d.surrogates = true
 			}
-			n.flags, n.b = flagEscaped, uint32(len(d.strs))
+			n = mknode(jString, flagEscaped, off)
+			n.b = uint32(len(d.strs))
 			d.strs = append(d.strs, string(s))
 		}
+		n.a = uint32(len(raw))
 	}
 	d.nodes = append(d.nodes, n)
 	return nil
@@ -421,7 +434,7 @@ func invalidUTF8At(b []byte) int {
 // loneSurrogateAt returns the offset in raw (a JSON string's text between its quotes, already
 // checked by the tokenizer) of the first \u escape of a surrogate half not paired as UTF-16
 // pairs them, or -1.
-func loneSurrogateAt(raw []byte) int {
+func loneSurrogateAt[T string | []byte](raw T) int {
 	for i := 0; i < len(raw); i++ {
 		if raw[i] != '\\' {
 			continue
@@ -446,12 +459,13 @@ func loneSurrogateAt(raw []byte) int {
 	return -1
 }
 
-func hex4(b []byte, at int) rune {
+func hex4[T string | []byte](b T, at int) rune {
 	if at+4 > len(b) {
 		return -1
 	}
 	var r rune
-	for _, c := range b[at : at+4] {
+	for k := at; k < at+4; k++ {
+		c := b[k]
 		r <<= 4
 		switch {
 		case c >= '0' && c <= '9':

@@ -85,11 +85,13 @@ type walker struct {
 	cov      *Coverage
 	path     []string
 	findings []Finding
+	unlisted unlisted         // findings past MaxFindings: counted, not kept
 	frames   []*FieldCoverage // innermost field being checked, for coverage's failed count
 }
 
 func (w *walker) result(k Kind) Result {
 	sortFindings(w.findings)
+	w.listLimit()
 	r := Result{Kind: k, Findings: w.findings}
 	if r.Findings == nil {
 		r.Findings = []Finding{}
@@ -116,7 +118,9 @@ func (w *walker) pointer() string {
 }
 
 func (w *walker) add(rule Rule, sev Severity, msg, expected, actual, spec, source string) {
-	w.findings = append(w.findings, Finding{Pointer: w.pointer(), Rule: rule, Severity: sev, Message: msg, Expected: expected, Actual: actual, Spec: spec, Source: source})
+	if w.unlisted.count(sev, len(w.findings)) {
+		w.findings = append(w.findings, Finding{Pointer: w.pointer(), Rule: rule, Severity: sev, Message: msg, Expected: expected, Actual: actual, Spec: spec, Source: source})
+	}
 	if sev == SeverityError && len(w.frames) > 0 {
 		if f := w.frames[len(w.frames)-1]; f != nil {
 			f.Failed++
@@ -263,6 +267,7 @@ func (w *walker) oneOf(s *schema, v jvalue) {
 	// Without a discriminator: the first alternative with no error wins; otherwise report the
 	// alternative that came closest.
 	var best []Finding
+	var bestUnlisted unlisted
 	for _, alt := range s.oneOf {
 		sub := &walker{set: w.set, strict: w.strict, path: append([]string(nil), w.path...)}
 		sub.walk(alt, v)
@@ -276,11 +281,16 @@ func (w *walker) oneOf(s *schema, v jvalue) {
 			w.walk(alt, v) // again with coverage and frames
 			return
 		}
-		if best == nil || len(sub.findings) < len(best) {
-			best = sub.findings
+		if best == nil || len(sub.findings)+sub.unlisted.total() < len(best)+bestUnlisted.total() {
+			best, bestUnlisted = sub.findings, sub.unlisted
 		}
 	}
-	w.findings = append(w.findings, best...)
+	w.unlisted.merge(bestUnlisted)
+	for _, f := range best {
+		if w.unlisted.count(f.Severity, len(w.findings)) {
+			w.findings = append(w.findings, f)
+		}
+	}
 }
 
 func describeOpt(v jvalue) string {
@@ -464,7 +474,7 @@ func (w *walker) duplicates(v jvalue) {
 			key := d.str(&d.nodes[j])
 			w.path = append(w.path, key)
 			if seen[key] {
-				w.add(RuleDuplicateKey, SeverityError, fmt.Sprintf("key %s appears more than once (again at byte %d); readers disagree on which value wins", key, d.nodes[j].off), "unique keys", "duplicate", "", "RFC 8259 § 4")
+				w.add(RuleDuplicateKey, SeverityError, fmt.Sprintf("key %s appears more than once (again at byte %d); readers disagree on which value wins", key, d.nodes[j].off()), "unique keys", "duplicate", "", "RFC 8259 § 4")
 			}
 			seen[key] = true
 			w.duplicates(d.value(j + 1))
@@ -484,14 +494,14 @@ func (w *walker) duplicates(v jvalue) {
 // JSON text, but no Unicode text; readers replace it, drop it or fail (RFC 8259 § 8.2).
 func (w *walker) surrogates(v jvalue) {
 	report := func(n *node, what string) {
-		raw := []byte(v.d.src[n.off+1 : n.off+1+n.a])
+		raw := v.d.raw(n)
 		k := loneSurrogateAt(raw)
-		at := int(n.off) + 1 + k
+		at := int(n.off()) + 1 + k
 		w.add(RuleLoneSurrogate, SeverityError, fmt.Sprintf("%s holds a lone UTF-16 surrogate %s at byte %d; readers replace it, drop it or fail", what, raw[k:k+6], at), "Unicode text (surrogates only in pairs)", fmt.Sprintf("byte %d", at), "", "RFC 8259 § 8.2")
 	}
 	switch v.kind {
 	case jString:
-		if n := &v.d.nodes[v.i]; n.flags&flagEscaped != 0 && loneSurrogateAt([]byte(v.d.src[n.off+1:n.off+1+n.a])) >= 0 {
+		if n := &v.d.nodes[v.i]; n.flags()&flagEscaped != 0 && loneSurrogateAt(v.d.raw(n)) >= 0 {
 			report(n, "the string")
 		}
 	case jObject:
@@ -500,7 +510,7 @@ func (w *walker) surrogates(v jvalue) {
 		for n := v.len(); n > 0; n-- {
 			key := &d.nodes[j]
 			w.path = append(w.path, d.str(key))
-			if key.flags&flagEscaped != 0 && loneSurrogateAt([]byte(d.src[key.off+1:key.off+1+key.a])) >= 0 {
+			if key.flags()&flagEscaped != 0 && loneSurrogateAt(d.raw(key)) >= 0 {
 				report(key, "the member name")
 			}
 			w.surrogates(d.value(j + 1))
