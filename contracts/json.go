@@ -219,17 +219,43 @@ func (e *parseError) finding(w *walker) {
 
 // parseJSON reads one JSON document of at most MaxPayloadBytes.
 func parseJSON(data []byte, maxDepth int) (*document, *parseError) {
-	if len(data) > MaxPayloadBytes {
-		return nil, &parseError{MaxPayloadBytes, fmt.Sprintf("payload is larger than the limit of %d bytes", MaxPayloadBytes), RuleSize}
-	}
-	r := reader{data: data, maxDepth: maxDepth}
-	return r.read()
+	return new(reader).parse(data, maxDepth)
 }
 
+// A reader holds what one parse needs. Validate takes one from its Set's pool and gives it back
+// when the walk is done, so a steady stream of payloads reuses the tokenizer, the node slice
+// and the stack instead of allocating them per payload. Nothing of a document may outlive that.
 type reader struct {
 	data     []byte
 	maxDepth int
-	doc      *document
+	in       bytes.Buffer
+	dec      *jsontext.Decoder
+	stack    []open
+	doc      document
+}
+
+// keepNodes bounds the node slice a pooled reader keeps: a rare huge payload must not pin its
+// memory for the life of the process.
+const keepNodes = 1 << 16
+
+func (s *Set) reader() *reader {
+	if r, ok := s.readers.Get().(*reader); ok {
+		return r
+	}
+	return new(reader)
+}
+
+func (s *Set) release(r *reader) {
+	nodes, strs := r.doc.nodes[:0], r.doc.strs[:0]
+	if cap(nodes) > keepNodes {
+		nodes = nil
+	}
+	clear(strs[:cap(strs)])
+	if cap(strs) > keepNodes {
+		strs = nil
+	}
+	*r = reader{dec: r.dec, stack: r.stack[:0], doc: document{nodes: nodes, strs: strs}}
+	s.readers.Put(r)
 }
 
 // estimateNodes bounds a payload's node count from above: every node but the root follows a
@@ -243,16 +269,34 @@ func estimateNodes(data []byte) int {
 }
 
 type open struct {
-	node  uint32
-	count uint32 // values read inside: elements, or keys and values
+	node   uint32
+	count  uint32 // values read inside: elements, or names and values
+	object bool
+	maybe  bool   // an object whose filter saw a name's bit twice: it may repeat a name
+	filter uint64 // one bit per name hash
 }
 
-func (r *reader) read() (*document, *parseError) {
-	data := r.data
-	d := &document{src: string(data), nodes: make([]node, 0, estimateNodes(data))}
-	r.doc = d
-	dec := jsontext.NewDecoder(bytes.NewBuffer(data), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
-	stack := make([]open, 0, min(r.maxDepth, 64)+1)
+func (r *reader) parse(data []byte, maxDepth int) (*document, *parseError) {
+	if len(data) > MaxPayloadBytes {
+		return nil, &parseError{MaxPayloadBytes, fmt.Sprintf("payload is larger than the limit of %d bytes", MaxPayloadBytes), RuleSize}
+	}
+	r.data, r.maxDepth = data, maxDepth
+	d := &r.doc
+	d.src = string(data)
+	if cap(d.nodes) < len(data)/2+2 {
+		if est := estimateNodes(data); cap(d.nodes) < est {
+			d.nodes = make([]node, 0, est)
+		}
+	}
+	r.in = *bytes.NewBuffer(data)
+	if r.dec == nil {
+		r.dec = jsontext.NewDecoder(&r.in, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	} else {
+		r.dec.Reset(&r.in, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	}
+	dec := r.dec
+	stack := r.stack[:0]
+	defer func() { r.stack = stack[:0] }()
 	for {
 		switch k := dec.PeekKind(); k {
 		case '{', '[':
@@ -270,24 +314,24 @@ func (r *reader) read() (*document, *parseError) {
 			if len(stack) > 0 {
 				stack[len(stack)-1].count++
 			}
-			stack = append(stack, open{node: uint32(len(d.nodes))})
+			stack = append(stack, open{node: uint32(len(d.nodes)), object: k == '{'})
 			d.nodes = append(d.nodes, mknode(kind, 0, off))
 			continue
 		case '}', ']':
 			if _, err := dec.ReadToken(); err != nil {
 				return nil, r.syntax(err)
 			}
-			top := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
+			top := &stack[len(stack)-1]
 			n := &d.nodes[top.node]
 			n.b = uint32(len(d.nodes))
 			n.a = top.count
-			if n.kind() == jObject {
+			if top.object {
 				n.a /= 2
-				if n.a > 1 && !d.dups {
+				if top.maybe && !d.dups {
 					d.dups = d.repeats(top.node)
 				}
 			}
+			stack = stack[:len(stack)-1]
 		case 0:
 			_, err := dec.ReadToken()
 			return nil, r.syntax(err)
@@ -301,7 +345,13 @@ func (r *reader) read() (*document, *parseError) {
 				return nil, perr
 			}
 			if len(stack) > 0 {
-				stack[len(stack)-1].count++
+				top := &stack[len(stack)-1]
+				if top.object && top.count%2 == 0 {
+					bit := uint64(1) << (nameHash(d.str(&d.nodes[len(d.nodes)-1])) & 63)
+					top.maybe = top.maybe || top.filter&bit != 0
+					top.filter |= bit
+				}
+				top.count++
 			}
 		}
 		if len(stack) == 0 {
@@ -320,7 +370,7 @@ func (r *reader) read() (*document, *parseError) {
 }
 
 func (r *reader) scalar(k jsontext.Kind, val []byte, off int) *parseError {
-	d := r.doc
+	d := &r.doc
 	var n node
 	switch k {
 	case 'n':
@@ -375,9 +425,9 @@ func (r *reader) syntax(err error) *parseError {
 	return &parseError{len(r.data), err.Error(), RuleJSON}
 }
 
-// repeats reports whether the object at node i repeats a name. A 64-bit filter of the names
-// seen keeps it near one pass for the objects payloads are made of; past 64 members a set
-// keeps a hostile object with many names from costing n² compares.
+// repeats reports whether the object at node i repeats a name; the parse calls it only for
+// objects whose name filter fired. Past 64 members a set keeps a hostile object with many names
+// from costing n² compares.
 func (d *document) repeats(i uint32) bool {
 	n := d.nodes[i].a
 	if n > 64 {
@@ -390,21 +440,15 @@ func (d *document) repeats(i uint32) bool {
 		}
 		return false
 	}
-	var filter uint64
 	j := i + 1
 	for k := uint32(0); k < n; k++ {
 		key := d.str(&d.nodes[j])
-		bit := uint64(1) << (nameHash(key) & 63)
-		if filter&bit != 0 {
-			// Maybe seen: compare with the names before it.
-			for p, m := i+1, uint32(0); m < k; m++ {
-				if d.str(&d.nodes[p]) == key {
-					return true
-				}
-				p = d.next(p + 1)
+		for p, m := i+1, uint32(0); m < k; m++ {
+			if d.str(&d.nodes[p]) == key {
+				return true
 			}
+			p = d.next(p + 1)
 		}
-		filter |= bit
 		j = d.next(j + 1)
 	}
 	return false

@@ -57,7 +57,9 @@ func (s *Set) Validate(kind Kind, payload []byte, opts Options) (Result, error) 
 		}
 	}
 	w := &walker{set: s, strict: opts.Profile == ProfileStrict, cov: opts.Coverage}
-	doc, perr := parseJSON(payload, MaxDepth)
+	r := s.reader()
+	defer s.release(r)
+	doc, perr := r.parse(payload, MaxDepth)
 	if perr != nil {
 		perr.finding(w)
 		return w.result(kind), nil
