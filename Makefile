@@ -83,8 +83,9 @@ bench: deps ## benchmarks, including the libopenapi-validator baseline side by s
 bench-load: deps ## jpcheck load unthrottled vs the vegeta CLI and wrk on one loopback target; a 1,000,000-request run's memory
 	./scripts/bench-load.sh
 
-fuzz: ## fuzz each parser (payloads, fixtures, V4 bodies, SLO files, histograms) for a minute
+fuzz: ## fuzz each parser (payloads, the JSON reader against encoding/json, fixtures, V4 bodies, SLO files, histograms) for a minute
 	$(GO) test -run '^$$' -fuzz FuzzValidate -fuzztime 60s ./contracts
+	$(GO) test -run '^$$' -fuzz '^FuzzReader$$' -fuzztime 60s ./contracts
 	$(GO) test -run '^$$' -fuzz FuzzParseFixtures -fuzztime 60s ./suites
 	$(GO) test -run '^$$' -fuzz FuzzOpen -fuzztime 60s ./jwe
 	$(GO) test -run '^$$' -fuzz FuzzParseSLO -fuzztime 60s ./load

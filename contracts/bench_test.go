@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/jpcheck/jpcheck/contracts"
 	"github.com/jpcheck/jpcheck/specs"
@@ -70,8 +71,60 @@ func BenchmarkLibopenapiValidatorOrderStatus(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		v.ValidateHttpResponse(req, newResp())
+		if ok, _ := v.ValidateHttpResponse(req, newResp()); !ok {
+			b.Fatal("the baseline rejected the payload")
+		}
 	}
+}
+
+// BenchmarkOrderStatusSpeedup runs jpcheck and the baseline on the same payload, alternating
+// call by call so a noisy machine slows both alike, and reports each one's time per payload and
+// the ratio (speedup, the goal is 4): make bench prints it.
+func BenchmarkOrderStatusSpeedup(b *testing.B) {
+	set := mustSet(b)
+	payload := mustExample(b, benchPayload)
+	v, req := baselineValidator(b)
+	newResp := func() *http.Response {
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(bytes.NewReader(payload)), Request: req}
+	}
+	opts := contracts.Options{Profile: contracts.ProfileStrict, Coverage: contracts.NewCoverage()}
+	var ours, theirs time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		res, err := set.Validate(contracts.KindOrderStatus, payload, opts)
+		t1 := time.Now()
+		ok, _ := v.ValidateHttpResponse(req, newResp())
+		t2 := time.Now()
+		if err != nil || !res.Valid || !ok {
+			b.Fatalf("both must accept the payload: jpcheck %v %v, baseline %t", err, res.Valid, ok)
+		}
+		ours += t1.Sub(t0)
+		theirs += t2.Sub(t1)
+	}
+	b.ReportMetric(float64(ours.Nanoseconds())/float64(b.N), "jpcheck-ns/op")
+	b.ReportMetric(float64(theirs.Nanoseconds())/float64(b.N), "baseline-ns/op")
+	b.ReportMetric(float64(theirs)/float64(max(ours, 1)), "speedup")
+}
+
+func baselineValidator(b *testing.B) (validator.Validator, *http.Request) {
+	root, err := specs.FS().(interface{ ReadFile(string) ([]byte, error) }).ReadFile(specs.Root)
+	if err != nil {
+		b.Fatal(err)
+	}
+	doc, err := libopenapi.NewDocumentWithConfiguration(root, &datamodel.DocumentConfiguration{
+		BasePath: ".", SpecFilePath: specs.Root, LocalFS: specs.FS(), AllowFileReferences: true,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	v, errs := validator.NewValidator(doc)
+	if len(errs) > 0 {
+		b.Fatalf("libopenapi-validator: %v", errs)
+	}
+	req, _ := http.NewRequest(http.MethodGet, "https://api.juspay.in/orders/JPAYNEW034", nil)
+	req.Header.Set("x-merchantid", "merchantId")
+	return v, req
 }
 
 // BenchmarkLoad is start-up: read, resolve (libopenapi) and compile the embedded specs.

@@ -13,11 +13,12 @@ import (
 type trial struct {
 	alt        *schema
 	findings   []Finding
-	errs       int // error findings, undeclared ones included
-	undeclared int // undeclared findings of any severity
+	errs       int      // error findings, undeclared ones included
+	undeclared int      // undeclared findings of any severity
+	unlisted   unlisted // findings past MaxFindings, counted in errs but not kept
 }
 
-func (w *walker) try(alt *schema, v *jvalue, also []*schema) trial {
+func (w *walker) try(alt *schema, v jvalue, also []*schema) trial {
 	sub := w.scratch()
 	sub.check(alt, v, also)
 	return sub.trial(alt)
@@ -28,7 +29,7 @@ func (w *walker) scratch() *walker {
 }
 
 func (sub *walker) trial(alt *schema) trial {
-	t := trial{alt: alt, findings: sub.findings}
+	t := trial{alt: alt, findings: sub.findings, unlisted: sub.unlisted, errs: sub.unlisted.errors}
 	for _, f := range sub.findings {
 		if f.Severity == SeverityError {
 			t.errs++
@@ -42,7 +43,7 @@ func (sub *walker) trial(alt *schema) trial {
 
 // alternatives applies oneOf and anyOf and returns the alternatives whose declared members count
 // as declared in v: the ones that matched, or the closest one when none did.
-func (w *walker) alternatives(s *schema, v *jvalue, besides []*schema) []*schema {
+func (w *walker) alternatives(s *schema, v jvalue, besides []*schema) []*schema {
 	var chosen []*schema
 	if len(s.oneOf) > 0 {
 		chosen = append(chosen, w.oneOf(s, v, besides)...)
@@ -53,7 +54,7 @@ func (w *walker) alternatives(s *schema, v *jvalue, besides []*schema) []*schema
 	return chosen
 }
 
-func (w *walker) anyOf(s *schema, v *jvalue, besides []*schema) []*schema {
+func (w *walker) anyOf(s *schema, v jvalue, besides []*schema) []*schema {
 	var best *trial
 	for _, alt := range s.anyOf {
 		t := w.try(alt, v, besides)
@@ -65,18 +66,17 @@ func (w *walker) anyOf(s *schema, v *jvalue, besides []*schema) []*schema {
 			best = &t
 		}
 	}
-	w.findings = append(w.findings, best.findings...)
-	w.countFailed(best.errs)
+	w.adopt(*best)
 	return []*schema{best.alt}
 }
 
 // oneOf means exactly one alternative. Under compat, where undeclared fields are only warnings,
 // an alternative that declares every field of the value beats one that does not, so a payload is
 // not ambiguous merely because a smaller alternative also fits it; strict needs no such rule.
-func (w *walker) oneOf(s *schema, v *jvalue, besides []*schema) []*schema {
+func (w *walker) oneOf(s *schema, v jvalue, besides []*schema) []*schema {
 	if s.discProp != "" && v.kind == jObject {
 		d := v.get(s.discProp)
-		if d != nil && d.kind == jString {
+		if d.kind == jString {
 			if alt, ok := s.discMap[d.s]; ok {
 				w.check(alt, v, besides)
 				return []*schema{alt}
@@ -110,8 +110,7 @@ func (w *walker) oneOf(s *schema, v *jvalue, besides []*schema) []*schema {
 	}
 	switch len(pass) {
 	case 0:
-		w.findings = append(w.findings, best.findings...)
-		w.countFailed(best.errs)
+		w.adopt(*best)
 		return []*schema{best.alt}
 	case 1:
 		w.check(pass[0].alt, v, besides) // again, with coverage
@@ -127,12 +126,23 @@ func (w *walker) oneOf(s *schema, v *jvalue, besides []*schema) []*schema {
 	return out
 }
 
+// adopt takes a trial's findings as the walker's own, within the list's bound.
+func (w *walker) adopt(t trial) {
+	w.unlisted.merge(t.unlisted)
+	for _, f := range t.findings {
+		if w.unlisted.count(f.Severity, len(w.findings)) {
+			w.findings = append(w.findings, f)
+		}
+	}
+	w.countFailed(t.errs)
+}
+
 // closer prefers fewer errors, then fewer findings.
 func closer(a, b trial) bool {
 	if a.errs != b.errs {
 		return a.errs < b.errs
 	}
-	return len(a.findings) < len(b.findings)
+	return len(a.findings)+a.unlisted.total() < len(b.findings)+b.unlisted.total()
 }
 
 func altName(s *schema) string {
@@ -153,7 +163,7 @@ func (w *walker) countFailed(n int) {
 
 // not fails when the value meets the schema. Undeclared fields do not count against the match:
 // not: {required: [x]} means "x is absent", whatever else the object holds.
-func (w *walker) not(s *schema, v *jvalue) {
+func (w *walker) not(s *schema, v jvalue) {
 	t := w.try(s.not, v, nil)
 	if t.errs-t.undeclaredErrors() == 0 {
 		w.add(RuleNot, SeverityError, fmt.Sprintf("matches %s, which the spec forbids", altName(s.not)), "not "+altName(s.not), describe(v), s.spec, s.source)
@@ -201,7 +211,7 @@ func declares(s *schema, key string, depth int) bool {
 }
 
 // limits checks the numeric and size keywords.
-func (w *walker) limits(s *schema, v *jvalue) {
+func (w *walker) limits(s *schema, v jvalue) {
 	l := s.limits
 	if l == nil {
 		return
@@ -222,7 +232,7 @@ func (w *walker) limits(s *schema, v *jvalue) {
 			w.add(RuleMinLength, SeverityError, fmt.Sprintf("%d characters; at least %d required", n, l.minLength), fmt.Sprintf("at least %d characters", l.minLength), fmt.Sprintf("%d characters", n), s.spec, s.source)
 		}
 	case jArray:
-		n := len(v.arr)
+		n := v.len()
 		if n < l.minItems {
 			w.add(RuleMinItems, SeverityError, fmt.Sprintf("%d items; at least %d required", n, l.minItems), fmt.Sprintf("at least %d items", l.minItems), describe(v), s.spec, s.source)
 		}
@@ -233,7 +243,7 @@ func (w *walker) limits(s *schema, v *jvalue) {
 			w.unique(s, v)
 		}
 	case jObject:
-		n := len(v.obj)
+		n := v.len()
 		if n < l.minProps {
 			w.add(RuleMinProperties, SeverityError, fmt.Sprintf("%d fields; at least %d required", n, l.minProps), fmt.Sprintf("at least %d fields", l.minProps), describe(v), s.spec, s.source)
 		}
@@ -244,7 +254,7 @@ func (w *walker) limits(s *schema, v *jvalue) {
 }
 
 // bound reports v when fails says its comparison with limit (-1 below, 0 equal, 1 above) is out.
-func (w *walker) bound(s *schema, v *jvalue, limit string, rule Rule, fails func(int) bool, want string) {
+func (w *walker) bound(s *schema, v jvalue, limit string, rule Rule, fails func(int) bool, want string) {
 	if limit == "" {
 		return
 	}
@@ -255,9 +265,9 @@ func (w *walker) bound(s *schema, v *jvalue, limit string, rule Rule, fails func
 
 // unique reports the second and later copies of equal items (JSON equality: 1 and 1.0 are equal,
 // member order does not matter).
-func (w *walker) unique(s *schema, v *jvalue) {
-	seen := make(map[string]int, len(v.arr))
-	for i, el := range v.arr {
+func (w *walker) unique(s *schema, v jvalue) {
+	seen := make(map[string]int, v.len())
+	for i, el := range v.elems() {
 		k := canonicalValue(el, 0)
 		if j, dup := seen[k]; dup {
 			w.path = append(w.path, strconv.Itoa(i))
@@ -269,7 +279,7 @@ func (w *walker) unique(s *schema, v *jvalue) {
 	}
 }
 
-func canonicalValue(v *jvalue, depth int) string {
+func canonicalValue(v jvalue, depth int) string {
 	switch v.kind {
 	case jNull:
 		return "n"
@@ -283,15 +293,16 @@ func canonicalValue(v *jvalue, depth int) string {
 	case jString:
 		return "s" + strconv.Quote(v.s)
 	case jArray:
-		parts := make([]string, len(v.arr))
-		for i, el := range v.arr {
+		parts := make([]string, v.len())
+		for i, el := range v.elems() {
 			parts[i] = canonicalValue(el, depth+1)
 		}
 		return "[" + strings.Join(parts, ",") + "]"
 	}
 	// The last of repeated keys wins, as in get.
-	last := map[string]*jvalue{}
-	for _, m := range v.obj {
+	last := map[string]jvalue{}
+	for key, val := range v.members() {
+		m := jmember{key, val}
 		last[m.key] = m.val
 	}
 	keys := make([]string, 0, len(last))

@@ -2,11 +2,11 @@ package contracts
 
 // detect guesses a payload's kind from its shape, for `jpcheck validate` on captured traffic
 // where nobody wrote down what each line is. The order matters: the most specific shapes first.
-func detect(v *jvalue) (Kind, bool) {
+func detect(v jvalue) (Kind, bool) {
 	if v.kind != jObject {
 		return "", false
 	}
-	has := func(k string) bool { return v.get(k) != nil }
+	has := func(k string) bool { return v.get(k).ok() }
 	switch {
 	case has("event_name") && has("content"):
 		return KindWebhook, true
@@ -27,11 +27,11 @@ func detect(v *jvalue) (Kind, bool) {
 	case has("mandate_id") && has("payment_info"):
 		return KindMandate, true
 	}
-	if p := v.get("payload"); p != nil && p.kind == jObject {
+	if p := v.get("payload"); p.kind == jObject {
 		switch {
-		case p.get("paymentMethods") != nil:
+		case p.get("paymentMethods").ok():
 			return KindPaymentMethods, true
-		case p.get("object") != nil || p.get("wallet") != nil || p.get("linked") != nil:
+		case p.get("object").ok() || p.get("wallet").ok() || p.get("linked").ok():
 			return KindWallet, true
 		default:
 			return KindEligibility, true
@@ -53,12 +53,12 @@ func detect(v *jvalue) (Kind, bool) {
 	return "", false
 }
 
-func isOfferList(v *jvalue) bool {
-	if v == nil || v.kind != jArray {
+func isOfferList(v jvalue) bool {
+	if v.kind != jArray {
 		return false
 	}
-	for _, o := range v.arr {
-		if o.get("offer_rules") != nil || o.get("order_breakup") != nil {
+	for _, o := range v.elems() {
+		if o.get("offer_rules").ok() || o.get("order_breakup").ok() {
 			return true
 		}
 	}

@@ -16,14 +16,13 @@ func (s *Set) ValidateComponent(file, name string, payload []byte, opts Options)
 		return Result{}, fmt.Errorf("%w: no schema %s in %s", ErrUnknownKind, name, file)
 	}
 	w := &walker{set: s, strict: opts.Profile == ProfileStrict, cov: opts.Coverage}
-	root, dups, perr := parseJSON(payload, MaxDepth)
+	doc, perr := parseJSON(payload, MaxDepth)
 	if perr != nil {
-		w.add(RuleJSON, SeverityError, "invalid JSON: "+perr.Error(), "valid JSON", fmt.Sprintf("byte %d", perr.off), "", "RFC 8259")
+		perr.finding(w)
 		return w.result(Kind(name)), nil
 	}
-	if dups {
-		w.duplicates(root)
-	}
+	root := doc.root()
+	w.reading(doc)
 	w.walk(sch, root)
 	if !opts.Request {
 		w.pci(root)

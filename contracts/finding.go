@@ -11,10 +11,12 @@ type Rule string
 // The rules. Quirk rules are warnings the compat profile raises for variants Juspay's own
 // samples show; under strict the same payload gets the plain rule as an error.
 const (
-	RuleJSON          Rule = "json"          // the payload is not valid JSON (with the byte offset)
-	RuleSize          Rule = "size"          // the payload exceeds the size limit
-	RuleDepth         Rule = "depth"         // the payload nests deeper than the limit
-	RuleDuplicateKey  Rule = "duplicate-key" // an object repeats a key
+	RuleJSON         Rule = "json"          // the payload is not valid JSON (with the byte offset)
+	RuleSize         Rule = "size"          // the payload exceeds the size limit
+	RuleDepth        Rule = "depth"         // the payload nests deeper than the limit
+	RuleDuplicateKey Rule = "duplicate-key" // an object repeats a key
+	// RuleLoneSurrogate: a string escapes half a UTF-16 surrogate pair (valid JSON, no text).
+	RuleLoneSurrogate Rule = "lone-surrogate"
 	RuleRequired      Rule = "required"
 	RuleType          Rule = "type"
 	RuleEnum          Rule = "enum"

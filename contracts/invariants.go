@@ -7,7 +7,7 @@ import (
 )
 
 // An invariant is a check across fields of one object, attached to schemas by x-invariants.
-type invariant func(w *walker, s *schema, v *jvalue)
+type invariant func(w *walker, s *schema, v jvalue)
 
 // invariants is read-only after init: the names are an interface of the spec files.
 var invariants = map[string]invariant{
@@ -29,8 +29,8 @@ func (w *walker) at(key string, f func()) {
 }
 
 // num reads a number, or a numeric string (invariants judge meaning, the type rules judge form).
-func num(v *jvalue) (float64, bool) {
-	if v == nil {
+func num(v jvalue) (float64, bool) {
+	if !v.ok() {
 		return 0, false
 	}
 	if v.kind == jNumber || v.kind == jString && isNumeric(v.s, false) {
@@ -40,8 +40,8 @@ func num(v *jvalue) (float64, bool) {
 	return 0, false
 }
 
-func str(v *jvalue) (string, bool) {
-	if v == nil || v.kind != jString {
+func str(v jvalue) (string, bool) {
+	if v.kind != jString {
 		return "", false
 	}
 	return v.s, true
@@ -66,7 +66,7 @@ var statusIDs = map[string]int{
 // StatusID returns the documented status_id of an order or transaction status.
 func StatusID(status string) (int, bool) { id, ok := statusIDs[status]; return id, ok }
 
-func checkStatusID(w *walker, s *schema, v *jvalue) {
+func checkStatusID(w *walker, s *schema, v jvalue) {
 	status, ok := str(v.get("status"))
 	if !ok {
 		return
@@ -124,26 +124,26 @@ var eventStatus = map[string]struct {
 
 const eventSource = "facts § 3.3-3.4 (webhook envelope and events)"
 
-func checkEventContent(w *walker, s *schema, v *jvalue) {
+func checkEventContent(w *walker, s *schema, v jvalue) {
 	event, ok := str(v.get("event_name"))
 	if !ok {
 		return
 	}
 	family, known := eventFamilies[event]
 	content := v.get("content")
-	if !known || content == nil || content.kind != jObject {
+	if !known || content.kind != jObject {
 		return
 	}
 	w.at("content", func() {
-		for _, m := range content.obj {
-			if m.key != family {
-				w.at(m.key, func() {
-					w.add(RuleEventContent, SeverityError, fmt.Sprintf("%s carries content.%s; its content key is %s", event, m.key, family), "content."+family, "content."+m.key, s.spec, eventSource)
+		for key := range content.members() {
+			if key != family {
+				w.at(key, func() {
+					w.add(RuleEventContent, SeverityError, fmt.Sprintf("%s carries content.%s; its content key is %s", event, key, family), "content."+family, "content."+key, s.spec, eventSource)
 				})
 			}
 		}
 		obj := content.get(family)
-		if obj == nil {
+		if !obj.ok() {
 			w.at(family, func() {
 				w.add(RuleEventContent, SeverityError, fmt.Sprintf("%s must carry content.%s", event, family), "content."+family, "missing", s.spec, eventSource)
 			})
@@ -153,7 +153,7 @@ func checkEventContent(w *walker, s *schema, v *jvalue) {
 	})
 }
 
-func eventState(w *walker, s *schema, event string, obj *jvalue) {
+func eventState(w *walker, s *schema, event string, obj jvalue) {
 	status, _ := str(obj.get("status"))
 	switch event {
 	case "ORDER_FAILED", "TXN_FAILED":
@@ -166,8 +166,8 @@ func eventState(w *walker, s *schema, event string, obj *jvalue) {
 	case "ORDER_REFUNDED", "ORDER_REFUND_FAILED", "REFUND_INITIATED", "REFUND_MANUAL_REVIEW_NEEDED":
 		want := map[string]string{"ORDER_REFUNDED": "SUCCESS", "ORDER_REFUND_FAILED": "FAILURE", "REFUND_INITIATED": "PENDING", "REFUND_MANUAL_REVIEW_NEEDED": "MANUAL_REVIEW"}[event]
 		refunds := obj.get("refunds")
-		if refunds != nil && refunds.kind == jArray {
-			for _, r := range refunds.arr {
+		if refunds.kind == jArray {
+			for _, r := range refunds.elems() {
 				if st, _ := str(r.get("status")); st == want {
 					return
 				}
@@ -194,10 +194,10 @@ func eventState(w *walker, s *schema, event string, obj *jvalue) {
 
 const refundSource = "order-status § API Responses › 200 › refunded, amount_refunded, refunds"
 
-func checkRefundAmounts(w *walker, s *schema, v *jvalue) {
+func checkRefundAmounts(w *walker, s *schema, v jvalue) {
 	amount, okA := num(v.get("amount"))
 	refundedAmt, okR := num(v.get("amount_refunded"))
-	if rv := v.get("refunded"); rv != nil && okA && okR {
+	if rv := v.get("refunded"); rv.ok() && okA && okR {
 		refunded := rv.kind == jBool && rv.b || rv.kind == jString && rv.s == "true"
 		covers := refundedAmt >= amount-0.005
 		if refunded != covers {
@@ -209,11 +209,11 @@ func checkRefundAmounts(w *walker, s *schema, v *jvalue) {
 		}
 	}
 	refunds := v.get("refunds")
-	if !okR || refunds == nil || refunds.kind != jArray {
+	if !okR || refunds.kind != jArray {
 		return
 	}
 	sum := 0.0
-	for _, r := range refunds.arr {
+	for _, r := range refunds.elems() {
 		if st, _ := str(r.get("status")); st == "SUCCESS" {
 			if a, ok := num(r.get("amount")); ok {
 				sum += a
@@ -229,20 +229,20 @@ func checkRefundAmounts(w *walker, s *schema, v *jvalue) {
 
 const breakupSource = "order-status § API Responses › 200 › txn_detail › Txn_amount_breakup"
 
-func checkTxnAmountBreakup(w *walker, s *schema, v *jvalue) {
+func checkTxnAmountBreakup(w *walker, s *schema, v jvalue) {
 	b := v.get("txn_amount_breakup")
-	if b != nil && b.kind == jString {
-		inner, _, err := parseJSON([]byte(b.s), MaxDepth)
+	if b.kind == jString {
+		inner, err := parseJSON([]byte(b.s), MaxDepth)
 		if err != nil {
 			return // the type rule reports it
 		}
-		b = inner
+		b = inner.root()
 	}
-	if b == nil || b.kind != jArray {
+	if b.kind != jArray {
 		return
 	}
 	w.at("txn_amount_breakup", func() {
-		for i, item := range b.arr {
+		for i, item := range b.elems() {
 			w.at(strconv.Itoa(i), func() {
 				if sno, ok := num(item.get("sno")); ok && sno != float64(i+1) {
 					w.at("sno", func() {
@@ -265,14 +265,14 @@ func checkTxnAmountBreakup(w *walker, s *schema, v *jvalue) {
 
 const splitRefundSource = "twid-v2 § 5.1 Order Based Refunds (split_refund_details)"
 
-func checkSplitRefund(w *walker, s *schema, v *jvalue) {
+func checkSplitRefund(w *walker, s *schema, v jvalue) {
 	parts := v.get("split_refund_details")
 	amount, ok := num(v.get("amount"))
-	if !ok || parts == nil || parts.kind != jArray || len(parts.arr) == 0 {
+	if !ok || parts.kind != jArray || parts.len() == 0 {
 		return
 	}
 	sum := 0.0
-	for _, p := range parts.arr {
+	for _, p := range parts.elems() {
 		if a, ok := num(p.get("amount")); ok {
 			sum += a
 		}
@@ -286,7 +286,7 @@ func checkSplitRefund(w *walker, s *schema, v *jvalue) {
 
 const orderBreakupSource = "facts § 4.2 (final_order_amount = order_amount − discount_amount; offer_amount = discount + cashback)"
 
-func checkOrderBreakup(w *walker, s *schema, v *jvalue) {
+func checkOrderBreakup(w *walker, s *schema, v jvalue) {
 	order, ok1 := num(v.get("order_amount"))
 	final, ok2 := num(v.get("final_order_amount"))
 	discount, ok3 := num(v.get("discount_amount"))
@@ -312,9 +312,9 @@ func checkOrderBreakup(w *walker, s *schema, v *jvalue) {
 
 const benefitSource = "offer-order-status § Offers Block (calculation_info)"
 
-func checkBenefitAmount(w *walker, s *schema, v *jvalue) {
+func checkBenefitAmount(w *walker, s *schema, v jvalue) {
 	info := v.get("calculation_info")
-	if info == nil {
+	if !info.ok() {
 		info = v // list-offers benefits carry the rule beside the amount
 	}
 	rule, _ := str(info.get("calculation_rule"))
@@ -341,7 +341,7 @@ func checkBenefitAmount(w *walker, s *schema, v *jvalue) {
 
 const twidSource = "twid-v2 § 3.2 Eligibility API (BURN carries value, EARN earnable points)"
 
-func checkTwidReward(w *walker, s *schema, v *jvalue) {
+func checkTwidReward(w *walker, s *schema, v jvalue) {
 	// The eligibility response spells its keys in camelCase; other Twid payloads in snake_case.
 	typ, ok := str(v.get("rewardType"))
 	if !ok {
@@ -364,4 +364,4 @@ func checkTwidReward(w *walker, s *schema, v *jvalue) {
 }
 
 // isNullish: absent or null, which the Twid samples use alike for "no value".
-func isNullish(v *jvalue) bool { return v == nil || v.kind == jNull }
+func isNullish(v jvalue) bool { return !v.ok() || v.kind == jNull }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
+	"sync"
 
 	yaml "github.com/pb33f/go-yaml"
 	"github.com/pb33f/libopenapi"
@@ -76,8 +77,9 @@ type Set struct {
 	docs     map[string]documentRef
 	digest   string
 	version  string
-	noSource []string // properties without x-source, for Lint
-	unknown  []string // schema keywords the validator does not implement, for Lint
+	noSource []string  // properties without x-source, for Lint
+	unknown  []string  // schema keywords the validator does not implement, for Lint
+	readers  sync.Pool // *reader: parse state reused across Validate calls
 }
 
 // Digest is the SHA-256 of the spec files, so a report can name exactly what it checked against.

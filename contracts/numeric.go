@@ -29,28 +29,6 @@ func exactRat(s string) (*big.Rat, bool) {
 	return r, ok
 }
 
-// compareNumbers compares two JSON numbers as written: -1, 0 or 1, and false when either is not
-// a number. 0.1 and 1e-1 are equal; 21 and 21.000000000000001 are not.
-func compareNumbers(a, b string) (int, bool) {
-	if ra, ok := exactRat(a); ok {
-		if rb, ok := exactRat(b); ok {
-			return ra.Cmp(rb), true
-		}
-	}
-	fa, err1 := strconv.ParseFloat(a, 64)
-	fb, err2 := strconv.ParseFloat(b, 64)
-	if (err1 != nil && !isRangeErr(err1)) || (err2 != nil && !isRangeErr(err2)) || math.IsNaN(fa) || math.IsNaN(fb) {
-		return 0, false
-	}
-	switch {
-	case fa < fb:
-		return -1, true
-	case fa > fb:
-		return 1, true
-	}
-	return 0, true
-}
-
 func isRangeErr(err error) bool {
 	ne, ok := err.(*strconv.NumError)
 	return ok && ne.Err == strconv.ErrRange

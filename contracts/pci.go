@@ -16,22 +16,22 @@ var cvvFields = map[string]bool{
 	"card_security_code": true, "security_code": true, "cardSecurityCode": true,
 }
 
-func (w *walker) pci(v *jvalue) { w.pciField(v, "") }
+func (w *walker) pci(v jvalue) { w.pciField(v, "") }
 
 // pciField checks v, the value (or an element of the value) of the member named field.
-func (w *walker) pciField(v *jvalue, field string) {
+func (w *walker) pciField(v jvalue, field string) {
 	switch v.kind {
 	case jObject:
-		for _, m := range v.obj {
-			w.path = append(w.path, m.key)
-			if cvvFields[m.key] && !(m.val.kind == jNull || m.val.kind == jString && m.val.s == "") {
-				w.add(RuleCVV, SeverityError, fmt.Sprintf("field %s carries a card security code", m.key), "no CVV in any payload", "a value", "", "PCI DSS 3.2.2")
+		for key, val := range v.members() {
+			w.path = append(w.path, key)
+			if cvvFields[key] && !(val.kind == jNull || val.kind == jString && val.s == "") {
+				w.add(RuleCVV, SeverityError, fmt.Sprintf("field %s carries a card security code", key), "no CVV in any payload", "a value", "", "PCI DSS 3.2.2")
 			}
-			w.pciField(m.val, m.key)
+			w.pciField(val, key)
 			w.path = w.path[:len(w.path)-1]
 		}
 	case jArray:
-		for i, el := range v.arr {
+		for i, el := range v.elems() {
 			w.path = append(w.path, strconv.Itoa(i))
 			w.pciField(el, field)
 			w.path = w.path[:len(w.path)-1]

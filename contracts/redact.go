@@ -73,7 +73,7 @@ var maskable = map[Rule]bool{
 }
 
 // redacted handles a string value that is masked, and says whether it did.
-func (w *walker) redacted(s *schema, v *jvalue, also []*schema) bool {
+func (w *walker) redacted(s *schema, v jvalue, also []*schema) bool {
 	if placeholder(v.s) {
 		w.redaction(s, v, "")
 		return true
@@ -101,7 +101,7 @@ func (w *walker) redacted(s *schema, v *jvalue, also []*schema) bool {
 	return true
 }
 
-func (w *walker) redaction(s *schema, v *jvalue, would string) {
+func (w *walker) redaction(s *schema, v jvalue, would string) {
 	sev := SeverityWarning
 	if w.strict {
 		sev = SeverityError
@@ -119,20 +119,21 @@ func (w *walker) redaction(s *schema, v *jvalue, would string) {
 
 // unchecked looks for placeholders in a value no schema checks (an undeclared field, a free-form
 // object), so a masked value is reported wherever it is.
-func (w *walker) unchecked(v *jvalue) {
+func (w *walker) unchecked(v jvalue) {
 	switch v.kind {
 	case jString:
 		if placeholder(v.s) {
 			w.redaction(nil, v, "")
 		}
 	case jObject:
-		for _, m := range v.obj {
+		for key, val := range v.members() {
+			m := jmember{key, val}
 			w.path = append(w.path, m.key)
 			w.unchecked(m.val)
 			w.path = w.path[:len(w.path)-1]
 		}
 	case jArray:
-		for i, el := range v.arr {
+		for i, el := range v.elems() {
 			w.path = append(w.path, strconv.Itoa(i))
 			w.unchecked(el)
 			w.path = w.path[:len(w.path)-1]

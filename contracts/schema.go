@@ -2,7 +2,6 @@ package contracts
 
 import (
 	"fmt"
-	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -441,15 +440,6 @@ func yamlLiteral(n *yaml.Node) literal {
 	default:
 		return literal{kind: jString, s: n.Value}
 	}
-}
-
-// canonicalNumber makes 21, 21.0 and 2.1e1 compare equal in enums.
-func canonicalNumber(s string) string {
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsInf(f, 0) {
-		return s
-	}
-	return strconv.FormatFloat(f, 'g', -1, 64)
 }
 
 func (l literal) String() string {

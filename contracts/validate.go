@@ -62,18 +62,15 @@ func (s *Set) Validate(kind Kind, payload []byte, opts Options) (Result, error) 
 		w.add(RuleSize, SeverityError, fmt.Sprintf("payload is larger than the limit of %d bytes", MaxPayloadBytes), fmt.Sprintf("at most %d bytes", MaxPayloadBytes), fmt.Sprintf("more than %d bytes", MaxPayloadBytes), "", "")
 		return w.result(kind), nil
 	}
-	root, dups, perr := parseJSON(payload, MaxDepth)
+	r := s.reader()
+	defer s.release(r)
+	doc, perr := r.parse(payload, MaxDepth)
 	if perr != nil {
-		rule := RuleJSON
-		if strings.HasPrefix(perr.msg, "nesting deeper") {
-			rule = RuleDepth
-		}
-		w.add(rule, SeverityError, "invalid JSON: "+perr.Error(), "valid JSON", fmt.Sprintf("byte %d", perr.off), "", "RFC 8259")
+		perr.finding(w)
 		return w.result(kind), nil
 	}
-	if dups {
-		w.duplicates(root)
-	}
+	root := doc.root()
+	w.reading(doc)
 	if kind == KindAuto {
 		k, ok := detect(root)
 		if !ok {
@@ -95,11 +92,13 @@ type walker struct {
 	cov      *Coverage
 	path     []string
 	findings []Finding
+	unlisted unlisted         // findings past MaxFindings: counted, not kept
 	frames   []*FieldCoverage // innermost field being checked, for coverage's failed count
 }
 
 func (w *walker) result(k Kind) Result {
 	sortFindings(w.findings)
+	w.listLimit()
 	r := Result{Kind: k, Findings: w.findings}
 	if r.Findings == nil {
 		r.Findings = []Finding{}
@@ -126,7 +125,9 @@ func (w *walker) pointer() string {
 }
 
 func (w *walker) add(rule Rule, sev Severity, msg, expected, actual, spec, source string) {
-	w.findings = append(w.findings, Finding{Pointer: w.pointer(), Rule: rule, Severity: sev, Message: msg, Expected: expected, Actual: actual, Spec: spec, Source: source})
+	if w.unlisted.count(sev, len(w.findings)) {
+		w.findings = append(w.findings, Finding{Pointer: w.pointer(), Rule: rule, Severity: sev, Message: msg, Expected: expected, Actual: actual, Spec: spec, Source: source})
+	}
 	if sev == SeverityError && len(w.frames) > 0 {
 		if f := w.frames[len(w.frames)-1]; f != nil {
 			f.Failed++
@@ -149,7 +150,7 @@ func (w *walker) quirkFinding(q *quirk, rule, strictRule Rule, s *schema, msg, e
 	return true
 }
 
-func describe(v *jvalue) string {
+func describe(v jvalue) string {
 	switch v.kind {
 	case jString:
 		s := v.s
@@ -164,12 +165,12 @@ func describe(v *jvalue) string {
 	case jNull:
 		return "null"
 	case jArray:
-		return fmt.Sprintf("array of %d", len(v.arr))
+		return fmt.Sprintf("array of %d", v.len())
 	}
-	return fmt.Sprintf("object with %d fields", len(v.obj))
+	return fmt.Sprintf("object with %d fields", v.len())
 }
 
-func (t typeSet) accepts(v *jvalue) bool {
+func (t typeSet) accepts(v jvalue) bool {
 	switch v.kind {
 	case jNull:
 		return t&tNull != 0
@@ -190,35 +191,11 @@ func (t typeSet) accepts(v *jvalue) bool {
 	return false
 }
 
-// isInteger accepts integers as written (21) and integral numbers (21.0, 2.1e1), as JSON
-// Schema does.
-func isInteger(num string) bool {
-	if !strings.ContainsAny(num, ".eE") {
-		return true
-	}
-	f, err := strconv.ParseFloat(num, 64)
-	return err == nil && f == float64(int64(f))
-}
-
-func isNumeric(s string, integer bool) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	p := &parser{data: []byte(s), src: s}
-	if s[0] != '-' && (s[0] < '0' || s[0] > '9') {
-		return false
-	}
-	if _, err := p.number(); err != nil || p.i != len(s) {
-		return false
-	}
-	return !integer || isInteger(s)
-}
-
-func (w *walker) walk(s *schema, v *jvalue) { w.check(s, v, nil) }
+func (w *walker) walk(s *schema, v jvalue) { w.check(s, v, nil) }
 
 // check applies s to v. also lists the schemas beside s (its allOf siblings, the oneOf or anyOf
 // alternative chosen, their parent) whose declared members count as declared in v.
-func (w *walker) check(s *schema, v *jvalue, also []*schema) {
+func (w *walker) check(s *schema, v jvalue, also []*schema) {
 	if s == nil {
 		return
 	}
@@ -228,7 +205,7 @@ func (w *walker) check(s *schema, v *jvalue, also []*schema) {
 	w.apply(s, v, also)
 }
 
-func (w *walker) apply(s *schema, v *jvalue, also []*schema) {
+func (w *walker) apply(s *schema, v jvalue, also []*schema) {
 	if s.types != 0 && !s.types.accepts(v) {
 		var ok bool
 		if v, ok = w.coerce(s, v); !ok {
@@ -244,7 +221,7 @@ func (w *walker) apply(s *schema, v *jvalue, also []*schema) {
 		w.object(s, v, own)
 	case jArray:
 		if s.items != nil {
-			for i, el := range v.arr {
+			for i, el := range v.elems() {
 				w.path = append(w.path, strconv.Itoa(i))
 				w.walk(s.items, el)
 				w.path = w.path[:len(w.path)-1]
@@ -277,24 +254,24 @@ func (w *walker) apply(s *schema, v *jvalue, also []*schema) {
 
 // coerce applies the quirk that lets a value of the wrong JSON type stand, and returns the value
 // to go on checking; false when it does not stand.
-func (w *walker) coerce(s *schema, v *jvalue) (*jvalue, bool) {
+func (w *walker) coerce(s *schema, v jvalue) (jvalue, bool) {
 	want := s.types.String()
 	if v.kind == jString {
 		if q := s.quirk("numeric-string"); q != nil && s.types&(tInteger|tNumber) != 0 && isNumeric(v.s, s.types&tNumber == 0) {
 			if !w.quirkFinding(q, RuleQuirkNumericString, RuleType, s, fmt.Sprintf("expected %s, got the numeric string %q", want, v.s), want, describe(v)) {
 				return v, false
 			}
-			return &jvalue{kind: jNumber, s: v.s, off: v.off}, true
+			return jvalue{kind: jNumber, s: v.s}, true
 		}
 		if q := s.quirk("boolean-string"); q != nil && s.types&tBool != 0 && (v.s == "true" || v.s == "false") {
 			if !w.quirkFinding(q, RuleQuirkBooleanString, RuleType, s, fmt.Sprintf("expected boolean, got the string %q", v.s), want, describe(v)) {
 				return v, false
 			}
-			return &jvalue{kind: jBool, b: v.s == "true", off: v.off}, true
+			return jvalue{kind: jBool, b: v.s == "true"}, true
 		}
 		if q := s.quirk("json-string"); q != nil && s.types&(tArray|tObject) != 0 {
-			inner, _, perr := parseJSON([]byte(v.s), MaxDepth)
-			if perr == nil && s.types.accepts(inner) {
+			if doc, perr := parseJSON([]byte(v.s), MaxDepth); perr == nil && s.types.accepts(doc.root()) {
+				inner := doc.root()
 				if !w.quirkFinding(q, RuleQuirkJSONString, RuleType, s, fmt.Sprintf("expected %s, got a string holding JSON", want), want, "JSON-encoded string") {
 					return v, false
 				}
@@ -306,14 +283,14 @@ func (w *walker) coerce(s *schema, v *jvalue) (*jvalue, bool) {
 	return v, false
 }
 
-func describeOpt(v *jvalue) string {
-	if v == nil {
+func describeOpt(v jvalue) string {
+	if !v.ok() {
 		return "missing"
 	}
 	return describe(v)
 }
 
-func (w *walker) object(s *schema, v *jvalue, also []*schema) {
+func (w *walker) object(s *schema, v jvalue, also []*schema) {
 	var cov *SchemaCoverage
 	if w.cov != nil && s.props != nil {
 		cov = w.cov.schema(s)
@@ -325,7 +302,8 @@ func (w *walker) object(s *schema, v *jvalue, also []*schema) {
 	} else {
 		seen = make([]bool, len(s.propList))
 	}
-	for _, m := range v.obj {
+	for key, val := range v.members() {
+		m := jmember{key, val}
 		w.path = append(w.path, m.key)
 		if i, ok := s.props[m.key]; ok {
 			seen[i] = true
@@ -347,7 +325,7 @@ func (w *walker) object(s *schema, v *jvalue, also []*schema) {
 	}
 }
 
-func (w *walker) member(p *prop, val *jvalue, cov *SchemaCoverage, i int) {
+func (w *walker) member(p *prop, val jvalue, cov *SchemaCoverage, i int) {
 	var f *FieldCoverage
 	if cov != nil {
 		f = &cov.Fields[i]
@@ -399,7 +377,7 @@ func (w *walker) undeclared(s *schema, m jmember, seen []bool, cov *SchemaCovera
 	return false
 }
 
-func (w *walker) str(s *schema, v *jvalue) {
+func (w *walker) str(s *schema, v jvalue) {
 	if v.s == "null" {
 		if q := s.quirk("null-string"); q != nil {
 			w.quirkFinding(q, RuleQuirkNullString, RuleFormat, s, `the string "null" stands for no value`, "a value or no field", describe(v))
@@ -436,7 +414,7 @@ func clip(s string) string {
 }
 
 // literals checks enum and const; false when the value failed them.
-func (w *walker) literals(s *schema, v *jvalue) bool {
+func (w *walker) literals(s *schema, v jvalue) bool {
 	ok := true
 	if s.constVal != nil && !literalEquals(*s.constVal, v) {
 		w.add(RuleConst, SeverityError, fmt.Sprintf("must be %s", s.constVal), s.constVal.String(), describe(v), s.spec, s.source)
@@ -462,7 +440,7 @@ func (w *walker) literals(s *schema, v *jvalue) bool {
 	return ok
 }
 
-func literalEquals(l literal, v *jvalue) bool {
+func literalEquals(l literal, v jvalue) bool {
 	if l.kind != v.kind {
 		return false
 	}
@@ -488,25 +466,75 @@ func enumList(ls []literal) string {
 	return strings.Join(parts, ", ")
 }
 
-// duplicates reports every repeated key, at the pointer of the repeat.
-func (w *walker) duplicates(v *jvalue) {
+// duplicates reports every repeated key, at the pointer and byte offset of the repeat.
+func (w *walker) duplicates(v jvalue) {
 	switch v.kind {
 	case jObject:
-		seen := make(map[string]bool, len(v.obj))
-		for _, m := range v.obj {
-			w.path = append(w.path, m.key)
-			if seen[m.key] {
-				w.add(RuleDuplicateKey, SeverityError, fmt.Sprintf("key %s appears more than once; readers disagree on which value wins", m.key), "unique keys", "duplicate", "", "RFC 8259 § 4")
+		seen := make(map[string]bool, v.len())
+		d := v.d
+		j := v.i + 1
+		for n := v.len(); n > 0; n-- {
+			key := d.str(&d.nodes[j])
+			w.path = append(w.path, key)
+			if seen[key] {
+				w.add(RuleDuplicateKey, SeverityError, fmt.Sprintf("key %s appears more than once (again at byte %d); readers disagree on which value wins", key, d.nodes[j].off()), "unique keys", "duplicate", "", "RFC 8259 § 4")
 			}
-			seen[m.key] = true
-			w.duplicates(m.val)
+			seen[key] = true
+			w.duplicates(d.value(j + 1))
 			w.path = w.path[:len(w.path)-1]
+			j = d.next(j + 1)
 		}
 	case jArray:
-		for i, el := range v.arr {
+		for i, el := range v.elems() {
 			w.path = append(w.path, strconv.Itoa(i))
 			w.duplicates(el)
 			w.path = w.path[:len(w.path)-1]
 		}
+	}
+}
+
+// surrogates reports every string, value or key, that holds a lone surrogate escape: valid
+// JSON text, but no Unicode text; readers replace it, drop it or fail (RFC 8259 § 8.2).
+func (w *walker) surrogates(v jvalue) {
+	report := func(n *node, what string) {
+		raw := v.d.raw(n)
+		k := loneSurrogateAt(raw)
+		at := int(n.off()) + 1 + k
+		w.add(RuleLoneSurrogate, SeverityError, fmt.Sprintf("%s holds a lone UTF-16 surrogate %s at byte %d; readers replace it, drop it or fail", what, raw[k:k+6], at), "Unicode text (surrogates only in pairs)", fmt.Sprintf("byte %d", at), "", "RFC 8259 § 8.2")
+	}
+	switch v.kind {
+	case jString:
+		if n := &v.d.nodes[v.i]; n.flags()&flagEscaped != 0 && loneSurrogateAt(v.d.raw(n)) >= 0 {
+			report(n, "the string")
+		}
+	case jObject:
+		d := v.d
+		j := v.i + 1
+		for n := v.len(); n > 0; n-- {
+			key := &d.nodes[j]
+			w.path = append(w.path, d.str(key))
+			if key.flags()&flagEscaped != 0 && loneSurrogateAt(d.raw(key)) >= 0 {
+				report(key, "the member name")
+			}
+			w.surrogates(d.value(j + 1))
+			w.path = w.path[:len(w.path)-1]
+			j = d.next(j + 1)
+		}
+	case jArray:
+		for i, el := range v.elems() {
+			w.path = append(w.path, strconv.Itoa(i))
+			w.surrogates(el)
+			w.path = w.path[:len(w.path)-1]
+		}
+	}
+}
+
+// reading reports what the reader found but did not refuse: repeated names, lone surrogates.
+func (w *walker) reading(doc *document) {
+	if doc.dups {
+		w.duplicates(doc.root())
+	}
+	if doc.surrogates {
+		w.surrogates(doc.root())
 	}
 }

@@ -72,7 +72,7 @@ func TestValidate(t *testing.T) {
 				"testdata/order-status-id-string.json (order-status, detected): valid, 0 errors, 1 warning",
 				`  /status_id  warning  quirk.numeric-string  expected integer, got the numeric string "21" (quirk numeric-string)`,
 				"testdata/duplicate-key.json (error, detected): INVALID, 1 error, 0 warnings",
-				"  /error_info/code  error  duplicate-key  key code appears more than once; readers disagree on which value wins",
+				"  /error_info/code  error  duplicate-key  key code appears more than once (again at byte 196); readers disagree on which value wins",
 				"testdata/order-valid.json (order-status, detected): valid, 0 errors, 0 warnings",
 			)}},
 
