@@ -18,7 +18,7 @@ func detect(v *jvalue) (Kind, bool) {
 	// The mandate APIs, before order status: a mandate carries order_id and customer_id too.
 	object, _ := str(v.get("object"))
 	switch {
-	case object == "list" && has("list"):
+	case object == "list" && has("list") && isMandateList(v.get("list")):
 		return KindMandateList, true
 	case object == "notification":
 		return KindNotification, true
@@ -28,12 +28,16 @@ func detect(v *jvalue) (Kind, bool) {
 		return KindMandate, true
 	}
 	if p := v.get("payload"); p != nil && p.kind == jObject {
+		// The same envelope carries every Hypercheckout SDK answer (card info, net banking
+		// status, payment processing); only the Twid answers' own payloads are claimed.
+		object, _ := str(p.get("object"))
+		action, _ := str(p.get("action"))
 		switch {
 		case p.get("paymentMethods") != nil:
 			return KindPaymentMethods, true
-		case p.get("object") != nil || p.get("wallet") != nil || p.get("linked") != nil:
+		case object == "wallet_account" || object == "" && p.get("wallet") != nil && p.get("linked") != nil:
 			return KindWallet, true
-		default:
+		case action == "eligibility" || p.get("wallets") != nil && p.get("wallets").kind == jArray:
 			return KindEligibility, true
 		}
 	}
@@ -51,6 +55,20 @@ func detect(v *jvalue) (Kind, bool) {
 		return KindError, true
 	}
 	return "", false
+}
+
+// isMandateList tells List Mandates from the other `"object": "list"` answers (wallets,
+// outages, bank accounts): every entry is a mandate.
+func isMandateList(v *jvalue) bool {
+	if v == nil || v.kind != jArray {
+		return false
+	}
+	for _, m := range v.arr {
+		if m.kind != jObject || m.get("mandate_id") == nil {
+			return false
+		}
+	}
+	return true
 }
 
 func isOfferList(v *jvalue) bool {
