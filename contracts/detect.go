@@ -27,17 +27,21 @@ func detect(v *jvalue) (Kind, bool) {
 	case has("mandate_id") && has("payment_info"):
 		return KindMandate, true
 	}
-	if p := v.get("payload"); p != nil && p.kind == jObject {
+	if p := v.get("payload"); p != nil && p.kind == jObject && (has("requestId") || has("service")) {
 		// The same envelope carries every Hypercheckout SDK answer (card info, net banking
 		// status, payment processing); only the Twid answers' own payloads are claimed.
 		object, _ := str(p.get("object"))
 		action, _ := str(p.get("action"))
 		switch {
-		case p.get("paymentMethods") != nil:
+		case action != "" && action != "eligibility":
+			// A Hypercheckout SDK request or answer (createWallet, cardInfo, process, ...):
+			// camelCase twins of Juspay's APIs that no contract of jpcheck's describes.
+			return "", false
+		case isTwidPaymentMethods(p.get("paymentMethods")):
 			return KindPaymentMethods, true
 		case object == "wallet_account" || object == "" && p.get("wallet") != nil && p.get("linked") != nil:
 			return KindWallet, true
-		case action == "eligibility" || p.get("wallets") != nil && p.get("wallets").kind == jArray:
+		case isTwidEligibility(p.get("wallets")):
 			return KindEligibility, true
 		}
 	}
@@ -47,14 +51,46 @@ func detect(v *jvalue) (Kind, bool) {
 		return KindRefund, true
 	case has("payment") && has("txn_id"):
 		return KindTxn, true
-	case status == "CREATED" || has("payment_links") && !has("amount") && !has("txn_detail"):
+	// The Session API's answer (sdk_payload, status NEW) is not an order create answer; an
+	// order without status or status_id is a create request, not an answer.
+	case has("sdk_payload"):
+		return "", false
+	case (status == "CREATED" || has("payment_links") && !has("amount") && !has("txn_detail")) && (has("order_id") || has("id")):
 		return KindOrderCreate, true
-	case has("order_id") && (has("amount") || has("txn_detail") || has("customer_id")):
+	case has("order_id") && (has("status") || has("status_id")) && (has("amount") || has("txn_detail") || has("customer_id")):
 		return KindOrderStatus, true
 	case has("error_code") || has("error_info") || has("error_message") || status == "NOT_FOUND":
 		return KindError, true
 	}
 	return "", false
+}
+
+// isTwidEligibility: the SDK's eligibility action answers for cards and wallets too; Twid's
+// answer is the one whose wallets carry paymentMethodsEligibility (or its prose name).
+func isTwidEligibility(v *jvalue) bool {
+	if v == nil || v.kind != jArray {
+		return false
+	}
+	for _, w := range v.arr {
+		if w.get("paymentMethodsEligibility") != nil || w.get("payment_methods_eligibility") != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// isTwidPaymentMethods: Twid lists payment methods in snake_case (payment_method); the SDK's
+// getPaymentMethods answer in camelCase (paymentMethod).
+func isTwidPaymentMethods(v *jvalue) bool {
+	if v == nil || v.kind != jArray {
+		return false
+	}
+	for _, m := range v.arr {
+		if m.get("paymentMethod") != nil || m.get("paymentMethodType") != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // isMandateList tells List Mandates from the other `"object": "list"` answers (wallets,

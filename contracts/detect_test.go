@@ -18,7 +18,7 @@ func TestAutoDetectsMandateShapes(t *testing.T) {
 		{contracts.KindMandateList, `{"total":0,"offset":0,"object":"list","list":[],"count":0}`},
 		{contracts.KindMandateCommand, `{"mandate_status":"REVOKED","mandate_id":"m1"}`},
 		{contracts.KindNotification, `{"object":"notification","id":"1","status":"SUCCESS"}`},
-		{contracts.KindOrderStatus, `{"order_id":"o1","customer_id":"c1","amount":1}`},
+		{contracts.KindOrderStatus, `{"order_id":"o1","customer_id":"c1","amount":1,"status":"NEW"}`},
 	} {
 		res, err := set.Validate(contracts.KindAuto, []byte(tc.payload), contracts.Options{Profile: contracts.ProfileStrict})
 		if err != nil {
