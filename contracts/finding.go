@@ -32,6 +32,8 @@ const (
 	RuleOrderBreakup     Rule = "invariant.order-breakup"
 	RuleBenefitAmount    Rule = "invariant.benefit-amount"
 	RuleTwidReward       Rule = "invariant.twid-reward"
+	RuleMandateFields    Rule = "invariant.mandate-fields"
+	RuleCustomerIdentity Rule = "invariant.customer-identity"
 
 	RuleCardNumber Rule = "pci.card-number" // a full card number (13-19 digits passing Luhn)
 	RuleCVV        Rule = "pci.cvv"         // a CVV field
@@ -41,6 +43,8 @@ const (
 	RuleQuirkJSONString    Rule = "quirk.json-string"
 	RuleQuirkEnumAlias     Rule = "quirk.enum-alias"
 	RuleQuirkFieldAlias    Rule = "quirk.field-alias"
+	RuleQuirkJSONNumber    Rule = "quirk.json-number"
+	RuleQuirkNull          Rule = "quirk.null"
 )
 
 // Severity says whether a finding fails the payload.
