@@ -11,18 +11,30 @@ type Rule string
 // The rules. Quirk rules are warnings the compat profile raises for variants Juspay's own
 // samples show; under strict the same payload gets the plain rule as an error.
 const (
-	RuleJSON         Rule = "json"          // the payload is not valid JSON (with the byte offset)
-	RuleSize         Rule = "size"          // the payload exceeds the size limit
-	RuleDepth        Rule = "depth"         // the payload nests deeper than the limit
-	RuleDuplicateKey Rule = "duplicate-key" // an object repeats a key
-	RuleRequired     Rule = "required"
-	RuleType         Rule = "type"
-	RuleEnum         Rule = "enum"
-	RuleConst        Rule = "const"
-	RuleFormat       Rule = "format"
-	RulePattern      Rule = "pattern"
-	RuleMaxLength    Rule = "max-length"
-	RuleUndeclared   Rule = "undeclared" // a field the spec does not declare
+	RuleJSON          Rule = "json"          // the payload is not valid JSON (with the byte offset)
+	RuleSize          Rule = "size"          // the payload exceeds the size limit
+	RuleDepth         Rule = "depth"         // the payload nests deeper than the limit
+	RuleDuplicateKey  Rule = "duplicate-key" // an object repeats a key
+	RuleRequired      Rule = "required"
+	RuleType          Rule = "type"
+	RuleEnum          Rule = "enum"
+	RuleConst         Rule = "const"
+	RuleFormat        Rule = "format"
+	RulePattern       Rule = "pattern"
+	RuleMaxLength     Rule = "max-length"
+	RuleUndeclared    Rule = "undeclared" // a field the spec does not declare
+	RuleMinLength     Rule = "min-length"
+	RuleMinimum       Rule = "minimum" // below minimum, or not above exclusiveMinimum
+	RuleMaximum       Rule = "maximum" // above maximum, or not below exclusiveMaximum
+	RuleMultipleOf    Rule = "multiple-of"
+	RuleMinItems      Rule = "min-items"
+	RuleMaxItems      Rule = "max-items"
+	RuleUniqueItems   Rule = "unique-items"
+	RuleMinProperties Rule = "min-properties"
+	RuleMaxProperties Rule = "max-properties"
+	RuleOneOf         Rule = "one-of"   // a value matching more than one oneOf alternative
+	RuleNot           Rule = "not"      // a value matching a schema under not
+	RuleRedacted      Rule = "redacted" // a value masked as in Juspay's published samples
 
 	RuleStatusID         Rule = "invariant.status-id"
 	RuleEventContent     Rule = "invariant.event-content"

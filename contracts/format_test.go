@@ -50,10 +50,36 @@ func TestFindPAN(t *testing.T) {
 		{"202343000000000", false},                     // an RRN: Luhn-valid, in no network's range
 		{"20250709211430000149678400718746052", false}, // longer digit run
 		{"9999999999", false},
+		{"4560000327840", true},                     // a Visa-range 13-digit Luhn-valid run, alone
+		{"U4560000327840", false},                   // the same digits inside a gateway id
+		{"4560000327840U", false},                   // a letter after
+		{"TEST-4111111111111111-1", false},          // joined to a longer token by hyphens
+		{"txn_4111111111111111", false},             // underscore
+		{"4111111111111111.5", false},               // a fraction
+		{"pan: 4111111111111111.", true},            // a sentence ends after it
+		{"https://x.in/pay/4111111111111111", true}, // a URL path exposes it
+		{"card 4111-1111-1111-1111, ok", true},      // grouped, inside prose
 	}
 	for _, tc := range cases {
 		if _, ok := findPAN(tc.s); ok != tc.ok {
 			t.Errorf("%q: got %t, want %t", tc.s, ok, tc.ok)
+		}
+	}
+}
+
+// Which member names can hold a card number: ids and references, account and phone numbers
+// cannot (they are long digit runs that pass Luhn one time in ten); every other name can.
+func TestPANField(t *testing.T) {
+	for name, want := range map[string]bool{
+		"card_number": true, "cardNumber": true, "number": true, "description": true, "": true,
+		"token": true, "par": true,
+		"epg_txn_id": false, "txn_id": false, "id": false, "gatewayReferenceId": false,
+		"gateway_reference_id": false, "RAZORPAY:gateway_reference_id": false, "rrn": false,
+		"arn": false, "utr": false, "bank_account_number": false, "customer_phone": false,
+		"mobile_number": false, "reference": false, "merchantRequestId": false,
+	} {
+		if got := panField(name); got != want {
+			t.Errorf("panField(%q) = %t, want %t", name, got, want)
 		}
 	}
 }

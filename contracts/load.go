@@ -77,6 +77,7 @@ type Set struct {
 	digest   string
 	version  string
 	noSource []string // properties without x-source, for Lint
+	unknown  []string // schema keywords the validator does not implement, for Lint
 }
 
 // Digest is the SHA-256 of the spec files, so a report can name exactly what it checked against.
@@ -183,6 +184,9 @@ func Load(fsys fs.FS) (*Set, error) {
 		}
 	}
 	sort.Strings(set.noSource)
+	for _, name := range names {
+		set.unknown = append(set.unknown, auditDocument(name, c.files[name])...)
+	}
 	return set, nil
 }
 
@@ -229,7 +233,8 @@ func buildModel(fsys fs.FS, root []byte) error {
 }
 
 // Lint loads the specs and also reports what Load tolerates but a spec of ours must not have:
-// properties without x-source. It returns every problem, one per line.
+// properties without x-source, and schema keywords the validator does not implement (named by
+// file#pointer, since the walker would silently skip them). It returns every problem, one per line.
 func Lint(fsys fs.FS) []string {
 	set, err := Load(fsys)
 	if err != nil {
@@ -245,7 +250,7 @@ func Lint(fsys fs.FS) []string {
 	for _, p := range set.noSource {
 		out = append(out, p+": property has no x-source")
 	}
-	return out
+	return append(out, set.unknown...)
 }
 
 // embeddedBase is the directory libopenapi is told the spec files are in: any absolute name

@@ -88,6 +88,10 @@ type schema struct {
 	pattern       *regexp.Regexp
 	maxLength     int // -1: no limit
 	oneOf         []*schema
+	anyOf         []*schema
+	allOf         []*schema
+	not           *schema
+	limits        *limits // numeric and size keywords; nil when none
 	discProp      string
 	discMap       map[string]*schema
 	quirks        []quirk
@@ -210,7 +214,15 @@ func (c *compiler) compile(file, ptr string, n *yaml.Node) (*schema, string) {
 		if i := strings.LastIndex(tptr, "/components/schemas/"); i >= 0 {
 			name = tptr[i+len("/components/schemas/"):]
 		}
-		return c.compileAt(tfile, tptr, target, name), site
+		t := c.compileAt(tfile, tptr, target, name)
+		if rest := constraintsBesideRef(n); rest != nil {
+			// OpenAPI 3.1: keywords beside $ref apply too, as if both were under allOf.
+			s := &schema{spec: file + "#" + ptr, maxLength: -1}
+			c.fill(s, file, ptr, rest)
+			s.allOf = append([]*schema{t}, s.allOf...)
+			return s, site
+		}
+		return t, site
 	}
 	s := &schema{spec: file + "#" + ptr, maxLength: -1}
 	c.fill(s, file, ptr, n)
@@ -347,6 +359,7 @@ func (c *compiler) fill(s *schema, file, ptr string, n *yaml.Node) {
 			s.maxLength = m
 		}
 	}
+	c.fillKeywords(s, file, ptr, n)
 	if v := mapGet(n, "oneOf"); v != nil {
 		for i, e := range v.Content {
 			alt, _ := c.compile(file, at("oneOf")+"/"+strconv.Itoa(i), e)

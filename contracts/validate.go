@@ -214,23 +214,34 @@ func isNumeric(s string, integer bool) bool {
 	return !integer || isInteger(s)
 }
 
-func (w *walker) walk(s *schema, v *jvalue) {
+func (w *walker) walk(s *schema, v *jvalue) { w.check(s, v, nil) }
+
+// check applies s to v. also lists the schemas beside s (its allOf siblings, the oneOf or anyOf
+// alternative chosen, their parent) whose declared members count as declared in v.
+func (w *walker) check(s *schema, v *jvalue, also []*schema) {
 	if s == nil {
 		return
 	}
-	if len(s.oneOf) > 0 {
-		w.oneOf(s, v)
+	if v.kind == jString && w.redacted(s, v, also) {
 		return
 	}
+	w.apply(s, v, also)
+}
+
+func (w *walker) apply(s *schema, v *jvalue, also []*schema) {
 	if s.types != 0 && !s.types.accepts(v) {
 		var ok bool
 		if v, ok = w.coerce(s, v); !ok {
 			return
 		}
 	}
+	// Alternatives first: the members the chosen one declares are not undeclared in s.
+	besides := append(append(also[:len(also):len(also)], s), s.allOf...)
+	chosen := w.alternatives(s, v, besides)
+	own := append(append(also[:len(also):len(also)], s.allOf...), chosen...)
 	switch v.kind {
 	case jObject:
-		w.object(s, v)
+		w.object(s, v, own)
 	case jArray:
 		if s.items != nil {
 			for i, el := range v.arr {
@@ -238,11 +249,26 @@ func (w *walker) walk(s *schema, v *jvalue) {
 				w.walk(s.items, el)
 				w.path = w.path[:len(w.path)-1]
 			}
+		} else {
+			w.unchecked(v)
 		}
 	case jString:
 		w.str(s, v)
 	case jNumber, jBool, jNull:
 		w.literals(s, v)
+	}
+	w.limits(s, v)
+	for i, b := range s.allOf {
+		sib := append(append(also[:len(also):len(also)], s), chosen...)
+		for j, o := range s.allOf {
+			if j != i {
+				sib = append(sib, o)
+			}
+		}
+		w.check(b, v, sib)
+	}
+	if s.not != nil {
+		w.not(s, v)
 	}
 	for _, name := range s.invariants {
 		invariants[name](w, s, v)
@@ -289,43 +315,6 @@ func (w *walker) coerce(s *schema, v *jvalue) (*jvalue, bool) {
 	return v, false
 }
 
-func (w *walker) oneOf(s *schema, v *jvalue) {
-	if s.discProp != "" && v.kind == jObject {
-		d := v.get(s.discProp)
-		if d != nil && d.kind == jString {
-			if alt, ok := s.discMap[d.s]; ok {
-				w.walk(alt, v)
-				return
-			}
-		}
-		w.path = append(w.path, s.discProp)
-		w.add(RuleEnum, SeverityError, fmt.Sprintf("%s does not name a known variant", s.discProp), fmt.Sprintf("one of %d variants", len(s.discMap)), describeOpt(d), s.spec, s.source)
-		w.path = w.path[:len(w.path)-1]
-		return
-	}
-	// Without a discriminator: the first alternative with no error wins; otherwise report the
-	// alternative that came closest.
-	var best []Finding
-	for _, alt := range s.oneOf {
-		sub := &walker{set: w.set, strict: w.strict, path: append([]string(nil), w.path...)}
-		sub.walk(alt, v)
-		errs := 0
-		for _, f := range sub.findings {
-			if f.Severity == SeverityError {
-				errs++
-			}
-		}
-		if errs == 0 {
-			w.walk(alt, v) // again with coverage and frames
-			return
-		}
-		if best == nil || len(sub.findings) < len(best) {
-			best = sub.findings
-		}
-	}
-	w.findings = append(w.findings, best...)
-}
-
 func describeOpt(v *jvalue) string {
 	if v == nil {
 		return "missing"
@@ -333,7 +322,7 @@ func describeOpt(v *jvalue) string {
 	return describe(v)
 }
 
-func (w *walker) object(s *schema, v *jvalue) {
+func (w *walker) object(s *schema, v *jvalue, also []*schema) {
 	var cov *SchemaCoverage
 	if w.cov != nil && s.props != nil {
 		cov = w.cov.schema(s)
@@ -350,8 +339,8 @@ func (w *walker) object(s *schema, v *jvalue) {
 		if i, ok := s.props[m.key]; ok {
 			seen[i] = true
 			w.member(s.propList[i], m.val, cov, i)
-		} else if !w.undeclared(s, m, seen, cov) {
-			// handled: pattern, additional, alias or finding
+		} else if !declaredBy(also, m.key) {
+			w.undeclared(s, m, seen, cov)
 		}
 		w.path = w.path[:len(w.path)-1]
 	}
@@ -393,6 +382,7 @@ func (w *walker) undeclared(s *schema, m jmember, seen []bool, cov *SchemaCovera
 		return true
 	}
 	if s.additionalAny || s.props == nil && s.types&tObject == 0 {
+		w.unchecked(m.val)
 		return true
 	}
 	for i := range s.quirks {
@@ -414,6 +404,7 @@ func (w *walker) undeclared(s *schema, m jmember, seen []bool, cov *SchemaCovera
 		sev = SeverityError
 	}
 	w.add(RuleUndeclared, sev, fmt.Sprintf("field %s is not declared by the spec", m.key), "a declared field", describe(m.val), s.spec, s.source)
+	w.unchecked(m.val)
 	return false
 }
 

@@ -34,7 +34,7 @@ func newSpecsCmd(st streams) *cobra.Command {
 	})
 	cmd.AddCommand(&cobra.Command{
 		Use:   "lint",
-		Short: "Check the specs as OpenAPI 3.1 (libopenapi); fail on any unresolved $ref or missing x-source",
+		Short: "Check the specs as OpenAPI 3.1 (libopenapi); fail on any unresolved $ref, missing x-source or schema keyword the validator does not implement",
 		Args:  exactArgs(0),
 		RunE: func(c *cobra.Command, _ []string) error {
 			problems := contracts.Lint(specs.FS())
