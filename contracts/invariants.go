@@ -206,9 +206,17 @@ func checkRefundAmounts(w *walker, s *schema, v *jvalue) {
 	if !okR {
 		return
 	}
-	if okA && refundedAmt > amount+0.005 {
+	// The ceiling is what the customer paid: with a surcharge, the txn's txn_amount is above
+	// the order amount (juspay/juspay-sdk-integration-demo surcharge/order-status-response.json).
+	paid := amount
+	if td := v.get("txn_detail"); td != nil && td.kind == jObject {
+		if f, ok := num(td.get("txn_amount")); ok && f > paid {
+			paid = f
+		}
+	}
+	if okA && refundedAmt > paid+0.005 {
 		w.at("amount_refunded", func() {
-			w.add(RuleRefundAmounts, SeverityError, fmt.Sprintf("amount_refunded %s exceeds the amount %s", money(refundedAmt), money(amount)), "at most "+money(amount), money(refundedAmt), s.spec, refundSource)
+			w.add(RuleRefundAmounts, SeverityError, fmt.Sprintf("amount_refunded %s exceeds the amount paid %s", money(refundedAmt), money(paid)), "at most "+money(paid), money(refundedAmt), s.spec, refundSource)
 		})
 	}
 	refunds := v.get("refunds")
