@@ -29,3 +29,30 @@ func TestAutoDetectsMandateShapes(t *testing.T) {
 		}
 	}
 }
+
+// Shapes of Juspay's official samples that are not answers of a contract jpcheck carries must
+// not be claimed by auto-detection (they would fail a correct service): wallet and outage lists,
+// the Session API's answer, Hypercheckout SDK calls, order create requests.
+func TestAutoDetectLeavesOtherAPIsAlone(t *testing.T) {
+	set := mustSet(t)
+	for _, payload := range []string{
+		`{"object":"list","list":[{"object":"wallet_account","wallet":"PAYTM","linked":true}],"count":1}`,
+		`{"status":"NEW","id":"ordeh_1","order_id":"o1","payment_links":{"web":"https://x.in/p"},"sdk_payload":{"payload":{"action":"paymentPage"}}}`,
+		`{"requestId":"r1","service":"in.juspay.hyperapi","payload":{"action":"cardInfo","object":"cardbin"},"error":false,"errorCode":"","errorMessage":""}`,
+		`{"requestId":"r1","service":"in.juspay.hyperapi","payload":{"action":"eligibility","wallets":[{"walletName":"PAYTM"}]}}`,
+		`{"order_id":"o1","amount":"1.0","customer_id":"c1","return_url":"https://shop.in"}`,
+	} {
+		res, err := set.Validate(contracts.KindAuto, []byte(payload), contracts.Options{Profile: contracts.ProfileCompat})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Kind != contracts.KindAuto {
+			t.Errorf("%s: detected %s, want no kind", payload, res.Kind)
+		}
+	}
+	// and the shapes that are its kinds still are.
+	res, _ := set.Validate(contracts.KindAuto, []byte(`{"object":"list","list":[{"mandate_id":"m1"}],"count":1}`), contracts.Options{})
+	if res.Kind != contracts.KindMandateList {
+		t.Errorf("a list of mandates detected as %s", res.Kind)
+	}
+}
