@@ -216,7 +216,7 @@ func checkRefundAmounts(w *walker, s *schema, v *jvalue) {
 	}
 	if okA && refundedAmt > paid+0.005 {
 		w.at("amount_refunded", func() {
-			w.add(RuleRefundAmounts, SeverityError, fmt.Sprintf("amount_refunded %s exceeds the amount paid %s", money(refundedAmt), money(paid)), "at most "+money(paid), money(refundedAmt), s.spec, refundSource)
+			w.add(RuleRefundAmounts, SeverityError, fmt.Sprintf("amount_refunded %s exceeds the amount paid %s", money(refundedAmt), money(paid)), money(paid), money(refundedAmt), s.spec, refundSource)
 		})
 	}
 	refunds := v.get("refunds")
@@ -251,7 +251,7 @@ func checkRefundAmounts(w *walker, s *schema, v *jvalue) {
 	switch {
 	case refundedAmt < sum-0.005:
 		w.at("amount_refunded", func() {
-			w.add(RuleRefundAmounts, SeverityError, fmt.Sprintf("amount_refunded %s is less than the sum of SUCCESS refunds %s", money(refundedAmt), money(sum)), "at least "+money(sum), money(refundedAmt), s.spec, refundSource)
+			w.add(RuleRefundAmounts, SeverityError, fmt.Sprintf("amount_refunded %s is less than the sum of SUCCESS refunds %s", money(refundedAmt), money(sum)), money(sum), money(refundedAmt), s.spec, refundSource)
 		})
 	case refundedAmt > sum+0.005 && !pendingOrFailed:
 		w.at("amount_refunded", func() {
