@@ -12,6 +12,7 @@ import (
 // sample that is not a payload at all.
 type ErratumEntry struct {
 	// Kind is "quirk" (a variant compat accepts), "error" (a documented sample breaks a rule),
+	// "official" (an official sample payload of juspay/juspay-sdk-integration-demo breaks one),
 	// "spec" (a field table disagrees with the samples) or "skipped" (no usable sample).
 	Kind     string   `json:"kind"`
 	Document string   `json:"document"`
@@ -63,11 +64,29 @@ func Errata(set *Set) ([]ErratumEntry, error) {
 			out = append(out, ErratumEntry{Kind: kind, Document: ex.Document, Section: ex.Section, Example: ex.File, Pointer: f.Pointer, Rule: f.Rule, Message: f.Message})
 		}
 	}
+	official, err := specs.OfficialErrata()
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range official {
+		out = append(out, ErratumEntry{Kind: "official", Document: "juspay/juspay-sdk-integration-demo", Section: e.Path, Pointer: e.Pointer, Rule: Rule(e.Rule), Message: e.Note})
+	}
+	// A property's errata is listed once even when the property is a $ref that several schemas
+	// reach (the generator used to skip those, and list inline ones once per path).
 	var notes []ErratumEntry
+	seen := map[string]bool{}
 	for _, s := range set.schemas {
 		for _, p := range s.propList {
-			if p.schema.errata != "" && p.schema.spec == p.spec {
-				notes = append(notes, ErratumEntry{Kind: "spec", Document: p.source, Section: p.spec, Message: p.schema.errata})
+			if p.schema.errata == "" {
+				continue
+			}
+			section := p.spec
+			if p.schema.spec != p.spec && p.schema.spec != "" {
+				section = p.schema.spec
+			}
+			if key := section + "\x00" + p.schema.errata; !seen[key] {
+				seen[key] = true
+				notes = append(notes, ErratumEntry{Kind: "spec", Document: p.source, Section: section, Message: p.schema.errata})
 			}
 		}
 		if s.errata != "" && s.name != "" {

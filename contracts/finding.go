@@ -46,6 +46,8 @@ const (
 	RuleOrderBreakup     Rule = "invariant.order-breakup"
 	RuleBenefitAmount    Rule = "invariant.benefit-amount"
 	RuleTwidReward       Rule = "invariant.twid-reward"
+	RuleMandateFields    Rule = "invariant.mandate-fields"
+	RuleCustomerIdentity Rule = "invariant.customer-identity"
 
 	RuleCardNumber Rule = "pci.card-number" // a full card number (13-19 digits passing Luhn)
 	RuleCVV        Rule = "pci.cvv"         // a CVV field
@@ -56,6 +58,8 @@ const (
 	RuleQuirkEnumAlias     Rule = "quirk.enum-alias"
 	RuleQuirkFieldAlias    Rule = "quirk.field-alias"
 	RuleQuirkNullString    Rule = "quirk.null-string" // the string "null" for a value not there
+	RuleQuirkJSONNumber    Rule = "quirk.json-number"
+	RuleQuirkNull          Rule = "quirk.null"
 )
 
 // Severity says whether a finding fails the payload.

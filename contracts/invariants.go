@@ -19,6 +19,8 @@ var invariants = map[string]invariant{
 	"order-breakup":      checkOrderBreakup,
 	"benefit-amount":     checkBenefitAmount,
 	"twid-reward":        checkTwidReward,
+	"mandate-fields":     checkMandateFields,
+	"customer-identity":  checkCustomerIdentity,
 }
 
 // at runs f with the walker's pointer at the named member of the current object.
@@ -192,12 +194,47 @@ func eventState(w *walker, s *schema, event string, obj jvalue) {
 	})
 }
 
-const refundSource = "order-status § API Responses › 200 › refunded, amount_refunded, refunds"
+const refundSource = "Order Status API § API Responses › 200 › refunded, amount_refunded, refunds; juspay/juspay-sdk-integration-demo@api-reference:webhooks/refund_initiate.json, webhooks/refund_manual_review.json"
 
+// checkRefundAmounts follows Juspay's semantics: amount_refunded counts refunds still pending
+// (REFUND_INITIATED and manual-review webhooks show it), so it lies between the sum of the
+// SUCCESS refunds and the amount; it exceeds that sum only while some refund is not SUCCESS
+// (pending, or failed: an order whose refunds all failed may keep it).
 func checkRefundAmounts(w *walker, s *schema, v jvalue) {
 	amount, okA := num(v.get("amount"))
 	refundedAmt, okR := num(v.get("amount_refunded"))
-	if rv := v.get("refunded"); rv.ok() && okA && okR {
+	if !okR {
+		return
+	}
+	// The ceiling is what the customer paid: with a surcharge, the txn's txn_amount is above
+	// the order amount (juspay/juspay-sdk-integration-demo surcharge/order-status-response.json).
+	paid := amount
+	if td := v.get("txn_detail"); td.kind == jObject {
+		if f, ok := num(td.get("txn_amount")); ok && f > paid {
+			paid = f
+		}
+	}
+	if okA && refundedAmt > paid+0.005 {
+		w.at("amount_refunded", func() {
+			w.add(RuleRefundAmounts, SeverityError, fmt.Sprintf("amount_refunded %s exceeds the amount paid %s", money(refundedAmt), money(paid)), money(paid), money(refundedAmt), s.spec, refundSource)
+		})
+	}
+	refunds := v.get("refunds")
+	sum, pendingOrFailed, listed := 0.0, false, refunds.kind == jArray
+	if listed {
+		for _, r := range refunds.elems() {
+			if st, _ := str(r.get("status")); st == "SUCCESS" {
+				if a, ok := num(r.get("amount")); ok {
+					sum += a
+				}
+			} else {
+				pendingOrFailed = true
+			}
+		}
+	}
+	// refunded: "true if the order has been completely refunded"; pending refunds count in
+	// amount_refunded, so a manual-review refund of the rest already makes it true.
+	if rv := v.get("refunded"); rv.ok() && okA {
 		refunded := rv.kind == jBool && rv.b || rv.kind == jString && rv.s == "true"
 		covers := refundedAmt >= amount-0.005
 		if refunded != covers {
@@ -208,21 +245,17 @@ func checkRefundAmounts(w *walker, s *schema, v jvalue) {
 			})
 		}
 	}
-	refunds := v.get("refunds")
-	if !okR || refunds.kind != jArray {
+	if !listed {
 		return
 	}
-	sum := 0.0
-	for _, r := range refunds.elems() {
-		if st, _ := str(r.get("status")); st == "SUCCESS" {
-			if a, ok := num(r.get("amount")); ok {
-				sum += a
-			}
-		}
-	}
-	if !moneyEqual(sum, refundedAmt) {
+	switch {
+	case refundedAmt < sum-0.005:
 		w.at("amount_refunded", func() {
-			w.add(RuleRefundAmounts, SeverityError, fmt.Sprintf("amount_refunded %s differs from the sum of SUCCESS refunds %s", money(refundedAmt), money(sum)), money(sum), money(refundedAmt), s.spec, refundSource)
+			w.add(RuleRefundAmounts, SeverityError, fmt.Sprintf("amount_refunded %s is less than the sum of SUCCESS refunds %s", money(refundedAmt), money(sum)), money(sum), money(refundedAmt), s.spec, refundSource)
+		})
+	case refundedAmt > sum+0.005 && !pendingOrFailed:
+		w.at("amount_refunded", func() {
+			w.add(RuleRefundAmounts, SeverityError, fmt.Sprintf("amount_refunded %s differs from the sum of SUCCESS refunds %s and no refund is pending", money(refundedAmt), money(sum)), money(sum), money(refundedAmt), s.spec, refundSource)
 		})
 	}
 }
@@ -284,15 +317,22 @@ func checkSplitRefund(w *walker, s *schema, v jvalue) {
 	}
 }
 
-const orderBreakupSource = "facts § 4.2 (final_order_amount = order_amount − discount_amount; offer_amount = discount + cashback)"
+const orderBreakupSource = "facts § 4.2 (final_order_amount = order_amount − discount_amount; offer_amount = discount + cashback); EMI offers: juspay/juspay-sdk-integration-demo@api-reference:offers/list/without-coupon.json"
 
 func checkOrderBreakup(w *walker, s *schema, v jvalue) {
 	order, ok1 := num(v.get("order_amount"))
 	final, ok2 := num(v.get("final_order_amount"))
 	discount, ok3 := num(v.get("discount_amount"))
-	if ok1 && ok2 && ok3 && !moneyEqual(final, order-discount) {
+	// An EMI offer's discount sits in order_breakup.emi_discount (list-offers without-coupon
+	// sample): it lowers the final amount and counts in offer_amount like discount_amount.
+	emiDiscount, emiCashback := 0.0, 0.0
+	if e := v.get("emi_discount"); e.kind == jObject {
+		emiDiscount, _ = num(e.get("emi_discount_amount"))
+		emiCashback, _ = num(e.get("emi_cashback_amount"))
+	}
+	if ok1 && ok2 && ok3 && !moneyEqual(final, order-discount-emiDiscount) {
 		w.at("final_order_amount", func() {
-			w.add(RuleOrderBreakup, SeverityError, fmt.Sprintf("final_order_amount %s is not order_amount %s − discount_amount %s", money(final), money(order), money(discount)), money(order-discount), money(final), s.spec, orderBreakupSource)
+			w.add(RuleOrderBreakup, SeverityError, fmt.Sprintf("final_order_amount %s is not order_amount %s − discount_amount %s − emi_discount_amount %s", money(final), money(order), money(discount), money(emiDiscount)), money(order-discount-emiDiscount), money(final), s.spec, orderBreakupSource)
 		})
 	}
 	offer, ok4 := num(v.get("offer_amount"))
@@ -301,6 +341,8 @@ func checkOrderBreakup(w *walker, s *schema, v jvalue) {
 		want := discount + cashback
 		if emi, ok := num(v.get("emi_discount_amount")); ok {
 			want += emi
+		} else {
+			want += emiDiscount + emiCashback
 		}
 		if !moneyEqual(offer, want) {
 			w.at("offer_amount", func() {

@@ -279,6 +279,15 @@ func (w *walker) coerce(s *schema, v jvalue) (jvalue, bool) {
 			}
 		}
 	}
+	if q := s.quirk("json-number"); q != nil && v.kind == jNumber && s.types&tString != 0 {
+		if !w.quirkFinding(q, RuleQuirkJSONNumber, RuleType, s, fmt.Sprintf("expected %s, got the number %s", want, v.s), want, describe(v)) {
+			return v, false
+		}
+		return jvalue{kind: jString, s: v.s}, true
+	}
+	if q := s.quirk("null"); q != nil && v.kind == jNull {
+		return v, w.quirkFinding(q, RuleQuirkNull, RuleType, s, fmt.Sprintf("expected %s, got null", want), want, "null")
+	}
 	w.add(RuleType, SeverityError, fmt.Sprintf("expected %s, got %s", want, describe(v)), want, describe(v), s.spec, s.source)
 	return v, false
 }

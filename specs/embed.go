@@ -115,3 +115,27 @@ func Export(dir string) error {
 		return os.WriteFile(dst, b, 0o644)
 	})
 }
+
+// OfficialErratum is an error finding one of Juspay's official sample payloads really has.
+type OfficialErratum struct {
+	// Path is the sample's path under its samples folder; it matches as a suffix.
+	Path string `yaml:"path" json:"path"`
+	// Pointer and Rule name the finding; Rule "*" with an empty pointer covers the whole file
+	// (a template rather than a payload).
+	Pointer string `yaml:"pointer" json:"pointer"`
+	Rule    string `yaml:"rule" json:"rule"`
+	Note    string `yaml:"note" json:"note"`
+}
+
+// OfficialErrata reads examples/official-samples.errata.yaml.
+func OfficialErrata() ([]OfficialErratum, error) {
+	data, err := fs.ReadFile(files, "examples/official-samples.errata.yaml")
+	if err != nil {
+		return nil, err
+	}
+	var out []OfficialErratum
+	if err := yaml.Unmarshal(data, &out); err != nil {
+		return nil, fmt.Errorf("examples/official-samples.errata.yaml: %w", err)
+	}
+	return out, nil
+}

@@ -150,6 +150,7 @@ func orEmpty(p string) string {
 
 var errataHeadings = []struct{ kind, title, intro string }{
 	{"error", "Samples that break the documents' own rules", "Error findings on documented samples under the compat profile."},
+	{"official", "Errata of Juspay's official sample payloads", "Error findings of juspay/juspay-sdk-integration-demo's samples (any branch; paths under the samples folder) that contradict the documents; listed in specs/examples/official-samples.errata.yaml and excused by the official-samples test."},
 	{"quirk", "Variants the samples show (quirks)", "Accepted by the compat profile as warnings; errors under strict."},
 	{"undeclared", "Fields the samples show that the specs do not declare", ""},
 	{"spec", "Field tables that disagree with the samples", "The specs follow the samples."},
@@ -171,13 +172,17 @@ func writeErrataMarkdown(w io.Writer, list []contracts.ErratumEntry) {
 		if len(rows) == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "\n## %s (%d)\n\n", h.title, len(rows))
+		fmt.Fprintf(w, "\n## %s (%d)\n\n", h.title, countDistinct(rows))
 		if h.intro != "" {
 			fmt.Fprintln(w, h.intro)
 			fmt.Fprintln(w)
 		}
+		seen := map[string]bool{}
 		for _, e := range rows {
-			fmt.Fprintf(w, "- %s\n", mdEscape(errataMarkdownItem(e)))
+			if item := mdEscape(errataMarkdownItem(e)); !seen[item] {
+				seen[item] = true
+				fmt.Fprintf(w, "- %s\n", item)
+			}
 		}
 	}
 }
@@ -188,10 +193,20 @@ func errataMarkdownItem(e contracts.ErratumEntry) string {
 		return fmt.Sprintf("`%s` (%s): %s", e.Section, e.Document, e.Message)
 	case "skipped":
 		return fmt.Sprintf("%s § %s: %s", e.Document, e.Section, e.Message)
+	case "official":
+		return fmt.Sprintf("`%s`, `%s` %s: %s", e.Section, orRoot(e.Pointer), e.Rule, e.Message)
 	case "repaired":
 		return fmt.Sprintf("%s § %s (`%s`): %s", e.Document, e.Section, e.Example, strings.Join(e.Repairs, "; "))
 	}
 	return fmt.Sprintf("%s § %s (`%s`), `%s` %s: %s", e.Document, e.Section, e.Example, orRoot(e.Pointer), e.Rule, e.Message)
+}
+
+func countDistinct(rows []contracts.ErratumEntry) int {
+	seen := map[string]bool{}
+	for _, e := range rows {
+		seen[mdEscape(errataMarkdownItem(e))] = true
+	}
+	return len(seen)
 }
 
 func mdEscape(s string) string { return strings.ReplaceAll(s, "\n", " ") }

@@ -38,7 +38,7 @@ func TestSpecs(t *testing.T) {
 	dir := t.TempDir()
 	aFile := filepath.Join(dir, "file")
 	mustWrite(t, aFile, []byte("x"))
-	errataKinds := []string{"error", "quirk", "undeclared", "spec", "repaired", "skipped"}
+	errataKinds := []string{"error", "official", "quirk", "undeclared", "spec", "repaired", "skipped"}
 
 	runTable(t, []cliCase{
 		{name: "alone", args: []string{"specs"}, wantCode: exitUsage,

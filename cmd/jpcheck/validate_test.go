@@ -129,9 +129,9 @@ func TestValidate(t *testing.T) {
 				"/txn_detail/loyalty_tier undeclared error",
 				"/txn_detail/status enum error",
 			)})}},
-		// A numeric string where the spec declares no quirk is a type error under compat too.
-		{name: "numeric string without the quirk", args: []string{"validate", "--format", "json", "-"}, stdin: strings.Replace(string(order), `"txn_amount": 2,`, `"txn_amount": "2",`, 1), wantCode: exitFindings,
-			stdout: []outCheck{report(res{source: "-", kind: "order-status", detected: true, valid: false, findings: findingsOf("/txn_detail/txn_amount type error")})}},
+		// A boolean string where the spec declares no quirk is a type error under compat too.
+		{name: "boolean string without the quirk", args: []string{"validate", "--format", "json", "-"}, stdin: strings.Replace(string(order), `"redirect": false`, `"redirect": "false"`, 1), wantCode: exitFindings,
+			stdout: []outCheck{report(res{source: "-", kind: "order-status", detected: true, valid: false, findings: findingsOf("/txn_detail/redirect type error")})}},
 
 		// Exit 2: usage errors, one line on stderr, nothing on stdout.
 		{name: "no arguments", args: []string{"validate"}, wantCode: exitUsage,
