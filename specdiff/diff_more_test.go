@@ -4,7 +4,7 @@ import "testing"
 
 func TestTypeChanges(t *testing.T) {
 	cs := compare(t, Edit{"order-status.yaml", orderAnchor, "        status_id:\n          type: integer\n", "        status_id:\n          type: string\n"},
-		Edit{"order-status.yaml", orderAnchor, "        amount:\n          type: number\n", "        amount:\n          type: [number, 'null']\n"})
+		Edit{"order-status.yaml", orderAnchor, "        amount:\n          minimum: 0\n          type: number\n", "        amount:\n          minimum: 0\n          type: [number, 'null']\n"})
 	mustFind(t, cs, TypeNarrowed, "Order.status_id", Response, true)
 	// null where a reader expected a number breaks it, though a sender could still send one.
 	mustFind(t, cs, TypeWidened, "Order.amount", Response, true)
