@@ -57,6 +57,7 @@ const (
 	RuleQuirkFieldAlias    Rule = "quirk.field-alias"
 	RuleQuirkJSONNumber    Rule = "quirk.json-number"
 	RuleQuirkNull          Rule = "quirk.null"
+	RuleQuirkNullString    Rule = "quirk.null-string" // the string "null" for a value not there
 )
 
 // Severity says whether a finding fails the payload.

@@ -20,13 +20,18 @@ import (
 
 const redactionSource = "Juspay's published samples mask values (juspay/juspay-sdk-integration-demo@api-reference)"
 
-// placeholder reports Juspay's own placeholder word.
-func placeholder(s string) bool { return strings.Contains(s, "FILTERED") }
+// placeholder reports Juspay's own placeholder word, and the text a page's e-mail obfuscation
+// leaves in place of anything with an @ (Juspay's public documents show "[email protected]" for
+// VPAs and e-mails alike).
+func placeholder(s string) bool {
+	return strings.Contains(s, "FILTERED") || strings.Contains(s, "[email protected]")
+}
 
-// looksMasked reports mask characters: three asterisks, four X (or two beside a digit), or seven
-// 1s inside a value that is not all digits (a masked date such as 1111111T07:00:40Z).
+// looksMasked reports mask characters: three asterisks, four X (or two beside a digit, or a value
+// of X alone such as a month "XX"), or seven 1s inside a value that is not all digits (a masked
+// date such as 1111111T07:00:40Z).
 func looksMasked(s string) bool {
-	if strings.Contains(s, "***") || strings.Contains(s, "XXXX") {
+	if strings.Contains(s, "***") || strings.Contains(s, "XXXX") || len(s) >= 2 && strings.Trim(s, "X") == "" {
 		return true
 	}
 	for i := 0; i+1 < len(s); i++ {

@@ -164,6 +164,7 @@ func TestQuirksByProfile(t *testing.T) {
 		{"order-status-cred-ec-api-success.json", "/txn_detail/txn_amount_breakup/1/method", contracts.RuleQuirkEnumAlias},
 		{"webhook-mandate-created.json", "/content/mandate/revokable_by_customer", contracts.RuleQuirkBooleanString},
 		{"webhook-order-failed-mandate.json", "/content/order/status_id", contracts.RuleQuirkNumericString},
+		{"order-status-wallets.json", "/payer_vpa", contracts.RuleQuirkNullString},
 	}
 	for _, tc := range cases {
 		t.Run(tc.example+tc.pointer, func(t *testing.T) {

@@ -401,7 +401,7 @@ func (c *compiler) fill(s *schema, file, ptr string, n *yaml.Node) {
 				qq.source = c.sourceText(x.Value)
 			}
 			switch qq.name {
-			case "numeric-string", "boolean-string", "json-string", "json-number", "null":
+			case "numeric-string", "boolean-string", "json-string", "json-number", "null", "null-string":
 			case "enum-alias", "field-alias":
 				if qq.from == "" || qq.to == "" {
 					c.errorf(s.spec, "quirk %s needs from and to", qq.name)

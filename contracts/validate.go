@@ -409,12 +409,22 @@ func (w *walker) undeclared(s *schema, m jmember, seen []bool, cov *SchemaCovera
 }
 
 func (w *walker) str(s *schema, v *jvalue) {
+	if v.s == "null" {
+		if q := s.quirk("null-string"); q != nil {
+			w.quirkFinding(q, RuleQuirkNullString, RuleFormat, s, `the string "null" stands for no value`, "a value or no field", describe(v))
+			return
+		}
+	}
 	if !w.literals(s, v) {
 		return
 	}
 	if s.format != "" && v.s != "" {
 		if ok, want := checkFormat(s.format, v.s); !ok {
-			w.add(RuleFormat, SeverityError, fmt.Sprintf("%q is not a valid %s", clip(v.s), s.format), want, describe(v), s.spec, s.source)
+			source := s.source
+			if fs := formatSources[s.format]; fs != "" {
+				source += "; shape: " + fs
+			}
+			w.add(RuleFormat, SeverityError, fmt.Sprintf("%q is not a valid %s", clip(v.s), s.format), want, describe(v), s.spec, source)
 		}
 	}
 	if s.pattern != nil && !s.pattern.MatchString(v.s) {

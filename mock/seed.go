@@ -93,6 +93,13 @@ func decode(b []byte) (map[string]any, error) {
 	return doc, nil
 }
 
+// standIns are the real values the mock serves for mandatory fields the samples mask.
+var standIns = map[string]any{
+	"customer_phone":   "9876543210",
+	"offer_code":       "CREDCASHBACK",
+	"calculation_rule": "ABSOLUTE",
+}
+
 // mend applies the fix a finding implies, if it has one.
 func mend(doc map[string]any, f contracts.Finding) bool {
 	parent, key, ok := resolve(doc, f.Pointer)
@@ -133,10 +140,39 @@ func mend(doc map[string]any, f contracts.Finding) bool {
 	case contracts.RuleRefundAmounts:
 		// amount_refunded follows the refunds that succeeded.
 		if key == "amount_refunded" {
-			if m, ok := parent.(map[string]any); ok {
-				return set(parent, key, json.Number(f.Expected)) && m != nil
+			m, ok := parent.(map[string]any)
+			if !ok {
+				return false
+			}
+			if strings.Contains(f.Message, "exceeds the amount paid") {
+				// A sample's refunds above what was paid (the Order Status API's Card sample
+				// refunds 9200 of 9000): the mock refunds no more than was paid.
+				capRefunds(m, f.Expected)
+			}
+			return set(parent, key, json.Number(f.Expected))
+		}
+	case contracts.RuleRedacted, contracts.RuleFormat, contracts.RuleQuirkNullString:
+		// A value the publisher masked ("FILTERED") or a sample's malformed one (payer_vpa
+		// "null"): the mock serves a real one where the field is mandatory, and leaves an
+		// optional one out, as a service that does not know it would.
+		m, ok := parent.(map[string]any)
+		if !ok {
+			return false
+		}
+		if key == "sno" {
+			// Breakup components are numbered from 1 in order (invariant.txn-amount-breakup).
+			toks := strings.Split(f.Pointer, "/")
+			if i, err := strconv.Atoi(toks[len(toks)-2]); err == nil {
+				m[key] = i + 1
+				return true
 			}
 		}
+		if v, ok := standIns[key]; ok && f.Rule == contracts.RuleRedacted {
+			m[key] = v
+			return true
+		}
+		delete(m, key)
+		return true
 	case contracts.RuleBenefitAmount:
 		if m, ok := parent.(map[string]any); ok {
 			if info, ok := m["calculation_info"].(map[string]any); ok && info["calculation_rule"] == "ABSOLUTE" {
@@ -198,4 +234,28 @@ func set(c any, key string, v any) bool {
 		return true
 	}
 	return false
+}
+
+// capRefunds lowers the SUCCESS refunds of order so that together they do not exceed paid.
+func capRefunds(order map[string]any, paid string) {
+	left, err := strconv.ParseFloat(paid, 64)
+	if err != nil {
+		return
+	}
+	refunds, _ := order["refunds"].([]any)
+	for _, r := range refunds {
+		rm, ok := r.(map[string]any)
+		if !ok || rm["status"] != "SUCCESS" {
+			continue
+		}
+		a, err := strconv.ParseFloat(fmt.Sprint(rm["amount"]), 64)
+		if err != nil {
+			continue
+		}
+		if a > left {
+			a = left
+			rm["amount"] = json.Number(strconv.FormatFloat(a, 'f', -1, 64))
+		}
+		left -= a
+	}
 }
