@@ -70,7 +70,7 @@ func TestRedactedValues(t *testing.T) {
 		// ...nor letters where a number is due...
 		{"words for a number", "/amount", "about ***", contracts.RuleType},
 		// ...and all-digit strings are numbers as written, not masks.
-		{"ones for a number", "/emi_tenure", "1111111", contracts.RuleType}, // a field with no numeric-string quirk
+		{"ones for a number", "/txn_detail/tax_amount", "1111111", contracts.RuleType},
 		{"ones for a date", "/date_created", "11111111111", contracts.RuleFormat},
 		// No mask characters at all: an ordinary format error.
 		{"bad date", "/date_created", "yesterday", contracts.RuleFormat},

@@ -160,7 +160,7 @@ func TestQuirksByProfile(t *testing.T) {
 		quirk   contracts.Rule
 	}{
 		{"order-status-card.json", "/txn_detail/txn_amount_breakup", contracts.RuleQuirkJSONString},
-		{"order-status-card.json", "/txn_detail/txn_amount_breakup/0/value", contracts.RuleQuirkFieldAlias},
+		{"order-status-debit-enach-split.json", "/txn_list/0/txn_detail/txn_amount_breakup/0/amount", contracts.RuleQuirkFieldAlias},
 		{"order-status-cred-ec-api-success.json", "/txn_detail/txn_amount_breakup/1/method", contracts.RuleQuirkEnumAlias},
 		{"webhook-mandate-created.json", "/content/mandate/revokable_by_customer", contracts.RuleQuirkBooleanString},
 		{"webhook-order-failed-mandate.json", "/content/order/status_id", contracts.RuleQuirkNumericString},

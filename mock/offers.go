@@ -106,7 +106,7 @@ type listOffersRequest struct {
 	Customer          *struct {
 		ID     string `json:"id"`
 		Mobile string `json:"mobile"`
-		// The cred-offers sample sends the number as phone (a field-alias quirk of mobile).
+		// The cred-offers request sends the number as phone, the declared name; mobile (facts § 4.1) is its field-alias variant.
 		Phone string `json:"phone"`
 	} `json:"customer"`
 	OfferCode string `json:"offer_code"`

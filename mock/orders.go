@@ -535,7 +535,7 @@ func (s *Server) txn(txnID, orderID, pmt, method string, amt float64, out Outcom
 		"error_message": out.ErrorMsg, "net_amount": amount(amt), "surcharge_amount": nil, "tax_amount": nil,
 		"txn_amount": amount(amt), "gateway_id": gatewayID, "currency": "INR", "express_checkout": false,
 		"redirect": true, "txn_uuid": uuid, "gateway": gateway, "created": now, "last_updated": now,
-		"txn_amount_breakup":     []any{map[string]any{"name": "BASE", "amount": amount(amt), "sno": 1, "method": "ADD"}},
+		"txn_amount_breakup":     []any{map[string]any{"name": "BASE", "value": amount(amt), "sno": 1, "method": "ADD"}},
 		"offer_deduction_amount": nil, "response_code": out.Code, "response_message": out.Message,
 		"metadata": map[string]any{"payment_channel": "WEB", "microapp": "jpcheck_mock"},
 	}

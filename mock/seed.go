@@ -138,15 +138,15 @@ func mend(doc map[string]any, f contracts.Finding) bool {
 			return set(parent, key, n)
 		}
 	case contracts.RuleRefundAmounts:
-		// amount_refunded follows the refunds that succeeded, and never exceeds what was paid:
-		// a sample refunding more than the order (the Card sample's 9200 on 9000, an erratum)
-		// is served with its refunds capped at the amount paid.
+		// amount_refunded follows the refunds that succeeded.
 		if key == "amount_refunded" {
 			m, ok := parent.(map[string]any)
 			if !ok {
 				return false
 			}
 			if strings.Contains(f.Message, "exceeds the amount paid") {
+				// A sample's refunds above what was paid (the Order Status API's Card sample
+				// refunds 9200 of 9000): the mock refunds no more than was paid.
 				capRefunds(m, f.Expected)
 			}
 			return set(parent, key, json.Number(f.Expected))
@@ -236,7 +236,7 @@ func set(c any, key string, v any) bool {
 	return false
 }
 
-// capRefunds lowers the refunds' amounts, in order, so that together they do not exceed paid.
+// capRefunds lowers the SUCCESS refunds of order so that together they do not exceed paid.
 func capRefunds(order map[string]any, paid string) {
 	left, err := strconv.ParseFloat(paid, 64)
 	if err != nil {
@@ -244,17 +244,17 @@ func capRefunds(order map[string]any, paid string) {
 	}
 	refunds, _ := order["refunds"].([]any)
 	for _, r := range refunds {
-		ref, ok := r.(map[string]any)
-		if !ok {
+		rm, ok := r.(map[string]any)
+		if !ok || rm["status"] != "SUCCESS" {
 			continue
 		}
-		a, err := strconv.ParseFloat(fmt.Sprint(ref["amount"]), 64)
+		a, err := strconv.ParseFloat(fmt.Sprint(rm["amount"]), 64)
 		if err != nil {
 			continue
 		}
 		if a > left {
 			a = left
-			ref["amount"] = json.Number(strconv.FormatFloat(a, 'f', -1, 64))
+			rm["amount"] = json.Number(strconv.FormatFloat(a, 'f', -1, 64))
 		}
 		left -= a
 	}

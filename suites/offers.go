@@ -31,7 +31,7 @@ func offerSpecs(e *env) {
 			for _, path := range offersListPaths {
 				It("POST "+path+" answers the documented request with the list-offers contract", func() {
 					mobile := e.offersMobile(ScenarioListOffers)
-					resp := e.postJSON(path, offersRequest(mobile, "mobile"))
+					resp := e.postJSON(path, offersRequest(mobile, "phone"))
 					expectStatus(resp, 200)
 					Expect(resp).To(SatisfyContract(contracts.KindListOffers))
 				})
@@ -41,7 +41,7 @@ func offerSpecs(e *env) {
 		Context("Cred partner offers", func() {
 			It("lists the Cred offer as ELIGIBLE for a Cred-eligible mobile, satisfying the offer contract", func() {
 				mobile := e.offersMobile(ScenarioCredOffers)
-				resp := e.postJSON(offersListPaths[0], offersRequest(mobile, "mobile"))
+				resp := e.postJSON(offersListPaths[0], offersRequest(mobile, "phone"))
 				expectStatus(resp, 200)
 				Expect(resp).To(SatisfyContract(contracts.KindListOffers))
 				cred := offersCred(resp)
@@ -64,7 +64,7 @@ func offerSpecs(e *env) {
 			// apply; what it must not do is call it ELIGIBLE.
 			It("does not list the Cred offer as ELIGIBLE for a number Cred does not find eligible", func() {
 				e.scenario(ScenarioCredOffers)
-				resp := e.postJSON(offersListPaths[0], offersRequest(offersIneligibleMobile, "mobile"))
+				resp := e.postJSON(offersListPaths[0], offersRequest(offersIneligibleMobile, "phone"))
 				expectStatus(resp, 200)
 				Expect(resp).To(SatisfyContract(contracts.KindListOffers))
 				for _, o := range offersCred(resp) {
@@ -101,7 +101,7 @@ func (e *env) offersMobile(scenario string) string {
 }
 
 // offersRequest is the documented List Offer request with its customer number replaced by
-// mobile, under field: "mobile" as facts § 4.1 names it, or "phone" as the sample sends it.
+// mobile, under field: "phone" as the cred-offers request names it (declared), or "mobile" as facts § 4.1 does.
 func offersRequest(mobile, field string) []byte {
 	GinkgoHelper()
 	req := object(example(offersRequestSample))

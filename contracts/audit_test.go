@@ -1,0 +1,51 @@
+package contracts_test
+
+import (
+	"testing"
+
+	"github.com/jpcheck/jpcheck/contracts"
+)
+
+// TestAuditRules checks the rules issue 11's audit of the five documents added, each with a
+// payload that passes and one that fails (or warns, for a variant), on one component schema.
+func TestAuditRules(t *testing.T) {
+	set := mustSet(t)
+	cases := []struct {
+		name, file, schema, payload string
+		// errors is the number of error findings wanted; alias, a field-alias warning wanted under compat.
+		errors int
+		alias  bool
+	}{
+		// 004 V4: the 400 table's one field, "not enough input".
+		{"v4 400 body", "order-status.yaml", "V4NotEnoughInput", `{"not enough input": "JWT missing"}`, 0, false},
+		{"v4 400 body wrong type", "order-status.yaml", "V4NotEnoughInput", `{"not enough input": 1}`, 1, false},
+		// 004: txn_amount_breakup[].value is the table's name; amount is the variant.
+		{"breakup value", "order-status.yaml", "TxnAmountBreakupItem", `{"name": "BASE", "value": 10, "sno": 1, "method": "ADD"}`, 0, false},
+		{"breakup amount variant", "order-status.yaml", "TxnAmountBreakupItem", `{"name": "BASE", "amount": 10, "sno": 1, "method": "ADD"}`, 0, true},
+		{"breakup without value", "order-status.yaml", "TxnAmountBreakupItem", `{"name": "BASE", "sno": 1, "method": "ADD"}`, 1, false},
+		// 000: the List Offers customer's number is phone, an Indian mobile; mobile is the variant.
+		{"customer phone", "offers.yaml", "ListOffersCustomer", `{"id": "c1", "phone": "9741000605"}`, 0, false},
+		{"customer mobile variant", "offers.yaml", "ListOffersCustomer", `{"id": "c1", "mobile": "9741000605"}`, 0, true},
+		{"customer phone not a mobile", "offers.yaml", "ListOffersCustomer", `{"id": "c1", "phone": "12345"}`, 1, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := set.ValidateComponent(tc.file, tc.schema, []byte(tc.payload), contracts.Options{Profile: contracts.ProfileCompat, Request: tc.file == "offers.yaml"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			errs, alias := 0, false
+			for _, f := range res.Findings {
+				if f.Severity == contracts.SeverityError {
+					errs++
+				}
+				if f.Rule == contracts.RuleQuirkFieldAlias {
+					alias = true
+				}
+			}
+			if errs != tc.errors || alias != tc.alias {
+				t.Fatalf("want %d errors (alias %t), got %d (alias %t)%s", tc.errors, tc.alias, errs, alias, dump(res))
+			}
+		})
+	}
+}
