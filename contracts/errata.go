@@ -34,11 +34,11 @@ func Errata(set *Set) ([]ErratumEntry, error) {
 	var out []ErratumEntry
 	for _, ex := range exs {
 		if ex.Skip != "" {
-			out = append(out, ErratumEntry{Kind: "skipped", Document: ex.Document, Section: ex.Section, Message: ex.Skip})
+			out = append(out, ErratumEntry{Kind: "skipped", Document: set.documentTitle(ex.Document), Section: ex.Section, Message: ex.Skip})
 			continue
 		}
 		if len(ex.Repairs) > 0 {
-			out = append(out, ErratumEntry{Kind: "repaired", Document: ex.Document, Section: ex.Section, Example: ex.File, Message: "the sample needed repair to be a JSON payload", Repairs: ex.Repairs})
+			out = append(out, ErratumEntry{Kind: "repaired", Document: set.documentTitle(ex.Document), Section: ex.Section, Example: ex.File, Message: "the sample needed repair to be a JSON payload", Repairs: ex.Repairs})
 		}
 		if ex.Kind == "request" || ex.Kind == "" {
 			continue
@@ -61,7 +61,7 @@ func Errata(set *Set) ([]ErratumEntry, error) {
 			} else if f.Rule == RuleUndeclared {
 				kind = "undeclared"
 			}
-			out = append(out, ErratumEntry{Kind: kind, Document: ex.Document, Section: ex.Section, Example: ex.File, Pointer: f.Pointer, Rule: f.Rule, Message: f.Message})
+			out = append(out, ErratumEntry{Kind: kind, Document: set.documentTitle(ex.Document), Section: ex.Section, Example: ex.File, Pointer: f.Pointer, Rule: f.Rule, Message: f.Message})
 		}
 	}
 	official, err := specs.OfficialErrata()
@@ -95,4 +95,30 @@ func Errata(set *Set) ([]ErratumEntry, error) {
 	}
 	sort.Slice(notes, func(i, j int) bool { return notes[i].Section < notes[j].Section })
 	return append(out, notes...), nil
+}
+
+// documentTitle is the public title of the document the examples index names by id.
+func (s *Set) documentTitle(id string) string {
+	if d, ok := s.docs[id]; ok && d.Title != "" {
+		return d.Title
+	}
+	return id
+}
+
+// Document is a public source the specs cite by title.
+type Document struct {
+	Title string `json:"title"`
+	URL   string `json:"url"`
+}
+
+// Documents lists the documents the specs cite by title, with the page a user checks them on.
+func (s *Set) Documents() []Document {
+	var out []Document
+	for _, d := range s.docs {
+		if d.Title != "" && d.URL != "" {
+			out = append(out, Document{Title: d.Title, URL: d.URL})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Title < out[j].Title })
+	return out
 }

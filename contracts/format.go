@@ -30,13 +30,13 @@ var formats = map[string]struct {
 
 // formatSources names where each domain shape comes from; findings add it to the field's source.
 var formatSources = map[string]string{
-	"card-expiry-month": "card networks: expiry month MM (order-status § API Responses › 200 › card › Expiry_month samples)",
-	"card-expiry-year":  "order-status § API Responses › 200 › card › Expiry_year samples (four digits)",
+	"card-expiry-month": "card networks: expiry month MM (Order Status API § API Responses › 200 › card › Expiry_month samples)",
+	"card-expiry-year":  "Order Status API § API Responses › 200 › card › Expiry_year samples (four digits)",
 	"last-four-digits":  "PCI DSS 3.4 (the last four digits of the PAN)",
 	"card-isin":         "ISO/IEC 7812 issuer identification number (6 or 8 digits)",
-	"iso-4217":          "webhooks § Mandate Object Parameters › currency (ISO string of the currency); ISO 4217",
-	"ifsc":              "RBI Indian Financial System Code (order-status § Debit + Enach sample ifsc HDFC0001961)",
-	"vpa":               "NPCI UPI virtual payment address name@handle (order-status § Sample Response › UPI payer_vpa)",
+	"iso-4217":          "Webhooks § Mandate Object Parameters › currency (ISO string of the currency); ISO 4217",
+	"ifsc":              "RBI Indian Financial System Code (Order Status API § Debit + Enach sample ifsc HDFC0001961)",
+	"vpa":               "NPCI UPI virtual payment address name@handle (Order Status API § Sample Response › UPI payer_vpa)",
 	"indian-mobile":     "TRAI numbering plan: 10-digit mobile numbers starting 6-9",
 }
 

@@ -83,14 +83,14 @@ components:
       type: object
       required: [id]
       properties:
-        id: {type: string, x-source: test}
+        id: {type: string, x-source: "Juspay docs https://juspay.io/x § test"}
     AllOf:
       allOf:
         - $ref: '#/components/schemas/Base'
         - type: object
           required: [amount]
           properties:
-            amount: {type: number, minimum: 0, x-source: test}
+            amount: {type: number, minimum: 0, x-source: "Juspay docs https://juspay.io/x § test"}
     AnyOf:
       anyOf:
         - {type: string, pattern: '^[0-9]{6}$'}
@@ -102,8 +102,8 @@ components:
     Not:
       type: object
       properties:
-        a: {type: string, x-source: test}
-        b: {type: string, x-source: test}
+        a: {type: string, x-source: "Juspay docs https://juspay.io/x § test"}
+        b: {type: string, x-source: "Juspay docs https://juspay.io/x § test"}
       not:
         required: [a, b]
     RefSibling:
@@ -112,7 +112,7 @@ components:
         amount:
           $ref: '#/components/schemas/Minimum'
           maximum: 100
-          x-source: test
+          x-source: "Juspay docs https://juspay.io/x § test"
 `
 
 func TestSchemaKeywordsAreEnforced(t *testing.T) {
@@ -199,12 +199,12 @@ components:
       properties:
         a:
           type: string
-          x-source: test
+          x-source: "Juspay docs https://juspay.io/x § test"
           contentEncoding: base64
         b:
           allOf:
             - {type: string, unevaluatedProperties: false}
-          x-source: test
+          x-source: "Juspay docs https://juspay.io/x § test"
 `
 	problems := strings.Join(contracts.Lint(specsWith(t, "lintcases.yaml", spec)), "\n")
 	for _, want := range []string{

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -70,16 +72,17 @@ const rootFile = "openapi.yaml"
 // Set is the compiled specs: every contract kind, every webhook event and every component
 // schema, ready to validate payloads. It is safe for concurrent use.
 type Set struct {
-	kinds    map[Kind]*schema
-	webhooks map[string]*schema // event_name → schema of the whole delivery
-	events   []string
-	schemas  map[string]*schema // file#pointer → compiled schema (all of them)
-	docs     map[string]documentRef
-	digest   string
-	version  string
-	noSource []string  // properties without x-source, for Lint
-	unknown  []string  // schema keywords the validator does not implement, for Lint
-	readers  sync.Pool // *reader: parse state reused across Validate calls
+	kinds       map[Kind]*schema
+	webhooks    map[string]*schema // event_name → schema of the whole delivery
+	events      []string
+	schemas     map[string]*schema // file#pointer → compiled schema (all of them)
+	docs        map[string]documentRef
+	digest      string
+	version     string
+	noSource    []string  // properties without x-source, for Lint
+	uncheckable []string  // properties whose x-source a user could not look up, for Lint
+	unknown     []string  // schema keywords the validator does not implement, for Lint
+	readers     sync.Pool // *reader: parse state reused across Validate calls
 }
 
 // Digest is the SHA-256 of the spec files, so a report can name exactly what it checked against.
@@ -182,10 +185,14 @@ func Load(fsys fs.FS) (*Set, error) {
 		for _, p := range s.propList {
 			if p.source == "" && strings.Contains(p.spec, "/properties/") {
 				set.noSource = append(set.noSource, p.spec)
+			} else if p.source != "" && !c.checkable(p.source) {
+				set.uncheckable = append(set.uncheckable, p.spec+": x-source "+strconv.Quote(p.source)+" names no public document (a title in x-documents, \"Juspay docs <URL>\" or an official sample path)")
 			}
 		}
 	}
 	sort.Strings(set.noSource)
+	slices.Sort(set.uncheckable)
+	set.uncheckable = slices.Compact(set.uncheckable)
 	for _, name := range names {
 		set.unknown = append(set.unknown, auditDocument(name, c.files[name])...)
 	}
@@ -235,7 +242,7 @@ func buildModel(fsys fs.FS, root []byte) error {
 }
 
 // Lint loads the specs and also reports what Load tolerates but a spec of ours must not have:
-// properties without x-source, and schema keywords the validator does not implement (named by
+// properties without x-source or with one a user cannot look up, and schema keywords the validator does not implement (named by
 // file#pointer, since the walker would silently skip them). It returns every problem, one per line.
 func Lint(fsys fs.FS) []string {
 	set, err := Load(fsys)
@@ -252,6 +259,7 @@ func Lint(fsys fs.FS) []string {
 	for _, p := range set.noSource {
 		out = append(out, p+": property has no x-source")
 	}
+	out = append(out, set.uncheckable...)
 	return append(out, set.unknown...)
 }
 

@@ -117,6 +117,7 @@ type compiler struct {
 type documentRef struct {
 	File  string `yaml:"file" json:"file"`
 	Title string `yaml:"title" json:"title"`
+	URL   string `yaml:"url" json:"url"`
 }
 
 func (c *compiler) errorf(spec, format string, args ...any) {
@@ -164,16 +165,34 @@ func mapGet(n *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
+// sourceText is the citation a finding shows. The specs cite public titles already; an x-source
+// still written with an x-documents id is shown with the id's title, never with our file name,
+// which a user could not look up.
 func (c *compiler) sourceText(raw string) string {
 	id, section, ok := strings.Cut(raw, "§")
 	if !ok {
 		return raw
 	}
-	id = strings.TrimSpace(id)
-	if d, ok := c.docs[id]; ok {
-		return fmt.Sprintf("%s (%s) § %s", d.Title, d.File, strings.TrimSpace(section))
+	if d, ok := c.docs[strings.TrimSpace(id)]; ok && d.Title != "" {
+		return d.Title + " § " + strings.TrimSpace(section)
 	}
 	return raw
+}
+
+// checkable says whether a citation names something public: a document title from x-documents
+// (whose url is listed there), a Juspay page by URL, or a path in Juspay's official samples.
+func (c *compiler) checkable(source string) bool {
+	doc, _, _ := strings.Cut(source, "§")
+	doc = strings.TrimSpace(doc)
+	if strings.HasPrefix(doc, "Juspay docs http") || strings.Contains(source, "juspay/juspay-sdk-integration-demo") {
+		return true
+	}
+	for _, d := range c.docs {
+		if d.Title != "" && doc == d.Title && d.URL != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // compileAt compiles the schema at file#ptr, once.

@@ -20,7 +20,7 @@ func errorSpecs(e *env) {
 				Expect(resp).To(SatisfyContract(contracts.KindError))
 				doc := object(resp.Body)
 				Expect(doc["error_code"]).To(Equal("access_denied"), "error_code: %s", clipBody(resp.Body))
-				Expect(doc["status"]).To(Equal("error"), "status (order-status § API Responses › 401)")
+				Expect(doc["status"]).To(Equal("error"), "status (Order Status API § API Responses › 401)")
 			})
 
 			It("answers a request without Authorization with 401", func() {

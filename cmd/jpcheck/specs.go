@@ -110,6 +110,7 @@ func newSpecsCmd(st streams) *cobra.Command {
 				return enc.Encode(list)
 			case "markdown":
 				writeErrataMarkdown(st.out, list)
+				writeErrataSources(st.out, set.Documents())
 			case "text":
 				for _, e := range list {
 					fmt.Fprintln(st.out, errataLine(e))
@@ -184,6 +185,15 @@ func writeErrataMarkdown(w io.Writer, list []contracts.ErratumEntry) {
 				fmt.Fprintf(w, "- %s\n", item)
 			}
 		}
+	}
+}
+
+// writeErrataSources ends the list with the pages the titles above stand for, so every citation
+// can be looked up.
+func writeErrataSources(w io.Writer, docs []contracts.Document) {
+	fmt.Fprintf(w, "\n## Sources\n\nThe documents cited above by title; other pages are cited by URL.\n\n")
+	for _, d := range docs {
+		fmt.Fprintf(w, "- %s: <%s>\n", d.Title, d.URL)
 	}
 }
 
