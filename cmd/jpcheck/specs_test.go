@@ -134,9 +134,12 @@ func TestSpecs(t *testing.T) {
 		{name: "errata markdown", args: []string{"specs", "errata", "--format", "markdown"}, wantCode: exitOK, stdout: []outCheck{
 			hasPrefix("# Errata"),
 			contains("\n## Variants the samples show (quirks) ("),
+			contains("\n## Sources\n"),
+			contains("- Order Status API: <https://"),
 			func(t *testing.T, out string) {
 				items := 0
-				for _, l := range strings.Split(out, "\n") {
+				errataPart, _, _ := strings.Cut(out, "\n## Sources\n")
+				for _, l := range strings.Split(errataPart, "\n") {
 					if strings.HasPrefix(l, "- ") {
 						items++
 					}
