@@ -48,9 +48,10 @@ run: build ## the main job: the contract suites against the embedded reference i
 # goroutine for minutes or only shells out, already run above without -race: the mutation score
 # (its own target), the diffs of whole spec trees, the builds and the go list checks; the
 # verdict and shard runs whose outcome needs the generator to keep hundreds of requests a second, which
-# the detector's slowdown prevents (the same code paths are raced at lower rates); and the
+# the detector's slowdown prevents (the same code paths are raced at lower rates), among them the
+# shard processes test, whose jpcheck processes are not race builds anyway; and the
 # command tests that only render or validate in one goroutine (their packages are raced above).
-RACE_SKIP := ^(TestConformMutationScore|TestLoadFindCapacityFindsTheKnee|TestLoadInsideSLOPassesWithDefaults|TestLoadFastFailuresFail|TestShardsMergeLikeOneGenerator|TestDiff|TestDiffConsumers|TestStaticBuild|TestGitHubAction|TestGoReleaserConfig|TestImports|TestOnlyCmdImportsCobra|TestValidate|TestValidateEveryKind|TestConformLabelFilterAndFocus|TestRunsFromADirectoryWithAnExtension)$$
+RACE_SKIP := ^(TestConformMutationScore|TestLoadFindCapacityFindsTheKnee|TestLoadInsideSLOPassesWithDefaults|TestLoadFastFailuresFail|TestShardsMergeLikeOneGenerator|TestLoadShardProcessesMatchOneProcess|TestDiff|TestDiffConsumers|TestStaticBuild|TestGitHubAction|TestGoReleaserConfig|TestImports|TestOnlyCmdImportsCobra|TestValidate|TestValidateEveryKind|TestConformLabelFilterAndFocus|TestRunsFromADirectoryWithAnExtension)$$
 
 test: deps test-deps lint ## the tools tests need, lint, every test, the race detector on the engine, mock, suites, load and the CLI, the mutation score
 	JPCHECK_REQUIRE_TOOLS=1 JPCHECK_ARTIFACTS=$(CURDIR)/$(OUT)/artifacts $(GO) test -count=1 -skip '^TestConformMutationScore$$' ./...
