@@ -25,7 +25,7 @@ const (
 	hostileHTML     = "html"     // answers 200 with an HTML page
 	hostileGzipBomb = "gzipbomb" // answers 200, Content-Encoding gzip, 10 MB inflating to 10 GiB
 	hostileHuge     = "huge"     // answers 200 with a 256 MiB JSON body
-	hostileNested   = "nested"   // answers 200 with JSON nested 100,000 deep
+	hostileNested   = "nested"   // answers 200 with JSON nested 400,000 deep
 	hostile500      = "500"      // answers 500 to everything
 )
 
@@ -159,7 +159,7 @@ func (s *hostileServer) answer(c net.Conn) bool {
 	case hostileHuge:
 		return writeResponse(c, 200, "application/json", "", hugeJSON(256<<20))
 	case hostileNested:
-		const depth = 100_000
+		const depth = 400_000
 		return writeResponse(c, 200, "application/json", "", strings.NewReader(strings.Repeat("[", depth)+strings.Repeat("]", depth)))
 	case hostile500:
 		return writeResponse(c, 500, "application/json", "", strings.NewReader(`{"status":"error","error_code":"internal_error","error_message":"Internal Server Error"}`))
