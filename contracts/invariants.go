@@ -19,6 +19,7 @@ var invariants = map[string]invariant{
 	"order-breakup":      checkOrderBreakup,
 	"benefit-amount":     checkBenefitAmount,
 	"twid-reward":        checkTwidReward,
+	"reward-blocks":      checkRewardBlocks,
 	"mandate-fields":     checkMandateFields,
 	"customer-identity":  checkCustomerIdentity,
 }
@@ -404,6 +405,26 @@ func checkTwidReward(w *walker, s *schema, v jvalue) {
 		})
 	}
 }
+
+// checkRewardBlocks: a REWARD method's eligibility carries its voucher, reward and redeemable
+// blocks (the Twid_V2 eligibility response); the same call answers other wallets (Amazon Pay
+// Later) without them, so the schema cannot require them for every method.
+func checkRewardBlocks(w *walker, s *schema, v jvalue) {
+	typ, ok := str(v.get("paymentMethodType"))
+	if !ok {
+		typ, _ = str(v.get("payment_method_type"))
+	}
+	if typ != "REWARD" {
+		return
+	}
+	for _, k := range [][2]string{{"voucherInfo", "voucher_info"}, {"rewardDetails", "reward_details"}, {"redeemableInfo", "redeemable_info"}} {
+		if !v.get(k[0]).ok() && !v.get(k[1]).ok() {
+			w.add(RuleTwidReward, SeverityError, "a REWARD payment method's eligibility without "+k[0], k[0], "missing", s.spec, rewardBlocksSource)
+		}
+	}
+}
+
+const rewardBlocksSource = "Twid_V2 Onboarding (EC Merchants) § 3.2 Eligibility API - Process SDK Call for Rendering TWID Rewards › Response Code Snippet"
 
 // isNullish: absent or null, which the Twid samples use alike for "no value".
 func isNullish(v jvalue) bool { return !v.ok() || v.kind == jNull }
