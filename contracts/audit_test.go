@@ -26,6 +26,11 @@ func TestAuditRules(t *testing.T) {
 		// 000: the List Offers customer's number is phone, an Indian mobile; mobile is the variant.
 		{"customer phone", "offers.yaml", "ListOffersCustomer", `{"id": "c1", "phone": "9741000605"}`, 0, false},
 		{"customer mobile variant", "offers.yaml", "ListOffersCustomer", `{"id": "c1", "mobile": "9741000605"}`, 0, true},
+		// 001: the Merchant Discount (payment locking) benefit type; Juspay applies no
+		// gratification, so an amount apart from the configured value is not an error.
+		{"merchant discount benefit", "offers.yaml", "OrderOfferBenefit", `{"type": "MERCHANT_DISCOUNT", "amount": 0, "calculation_info": {"calculation_rule": "ABSOLUTE", "value": 100}}`, 0, false},
+		{"discount benefit amount checked", "offers.yaml", "OrderOfferBenefit", `{"type": "DISCOUNT", "amount": 0, "calculation_info": {"calculation_rule": "ABSOLUTE", "value": 100}}`, 1, false},
+		{"unknown benefit type", "offers.yaml", "OrderOfferBenefit", `{"type": "PAYMENT_LOCK", "amount": 0, "calculation_info": {"calculation_rule": "ABSOLUTE", "value": 0}}`, 1, false},
 		{"customer phone not a mobile", "offers.yaml", "ListOffersCustomer", `{"id": "c1", "phone": "12345"}`, 1, false},
 	}
 	for _, tc := range cases {

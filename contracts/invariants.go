@@ -355,6 +355,11 @@ func checkOrderBreakup(w *walker, s *schema, v jvalue) {
 const benefitSource = "offer-order-status § Offers Block (calculation_info)"
 
 func checkBenefitAmount(w *walker, s *schema, v jvalue) {
+	// A merchant discount is calculated by the merchant; Juspay only locks the payment method
+	// ("No gratification applied by Juspay"), so its amount need not follow the rule.
+	if typ, _ := str(v.get("type")); typ == "MERCHANT_DISCOUNT" {
+		return
+	}
 	info := v.get("calculation_info")
 	if !info.ok() {
 		info = v // list-offers benefits carry the rule beside the amount
