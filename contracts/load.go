@@ -77,8 +77,9 @@ type Set struct {
 	docs     map[string]documentRef
 	digest   string
 	version  string
-	noSource []string  // properties without x-source, for Lint
-	unknown  []string  // schema keywords the validator does not implement, for Lint
+	noSource []string // properties without x-source, for Lint
+	unknown  []string // schema keywords the validator does not implement, for Lint
+	errata   []errataSite
 	readers  sync.Pool // *reader: parse state reused across Validate calls
 }
 
@@ -186,6 +187,7 @@ func Load(fsys fs.FS) (*Set, error) {
 		}
 	}
 	sort.Strings(set.noSource)
+	set.errata = collectErrata(c, names)
 	for _, name := range names {
 		set.unknown = append(set.unknown, auditDocument(name, c.files[name])...)
 	}
