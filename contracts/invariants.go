@@ -55,7 +55,7 @@ func moneyEqual(a, b float64) bool { return math.Abs(a-b) < 0.005 }
 
 func money(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-const statusTable = "facts § 1.1 (order / transaction status ↔ status_id)"
+const statusTable = "Juspay docs https://juspay.io/api-reference/docs/express-checkout/appendix § (order / transaction status ↔ status_id)"
 
 // statusIDs is the documented status table (facts § 1.1); CREATED/1 is the create-order
 // response's own pair.
@@ -125,7 +125,7 @@ var eventStatus = map[string]struct {
 	"NOTIFICATION_FAILED":    {"status", []string{"FAILURE"}},
 }
 
-const eventSource = "facts § 3.3-3.4 (webhook envelope and events)"
+const eventSource = "Juspay docs https://juspay.io/resources-eu/docs/common-resources/webhook-events-and-sample-payloads § (webhook envelope and events)"
 
 func checkEventContent(w *walker, s *schema, v jvalue) {
 	event, ok := str(v.get("event_name"))
@@ -261,7 +261,7 @@ func checkRefundAmounts(w *walker, s *schema, v jvalue) {
 	}
 }
 
-const breakupSource = "order-status § API Responses › 200 › txn_detail › Txn_amount_breakup"
+const breakupSource = "Order Status API § API Responses › 200 › txn_detail › Txn_amount_breakup"
 
 func checkTxnAmountBreakup(w *walker, s *schema, v jvalue) {
 	b := v.get("txn_amount_breakup")
@@ -297,7 +297,7 @@ func checkTxnAmountBreakup(w *walker, s *schema, v jvalue) {
 	})
 }
 
-const splitRefundSource = "twid-v2 § 5.1 Order Based Refunds (split_refund_details)"
+const splitRefundSource = "Twid_V2 Onboarding (EC Merchants) § 5.1 Order Based Refunds (split_refund_details)"
 
 func checkSplitRefund(w *walker, s *schema, v jvalue) {
 	parts := v.get("split_refund_details")
@@ -318,7 +318,7 @@ func checkSplitRefund(w *walker, s *schema, v jvalue) {
 	}
 }
 
-const orderBreakupSource = "facts § 4.2 (final_order_amount = order_amount − discount_amount; offer_amount = discount + cashback); EMI offers: juspay/juspay-sdk-integration-demo@api-reference:offers/list/without-coupon.json"
+const orderBreakupSource = "Juspay docs https://docs.juspay.io/api-reference/docs/express-checkout/offer-list § (final_order_amount = order_amount − discount_amount; offer_amount = discount + cashback); EMI offers: juspay/juspay-sdk-integration-demo@api-reference:offers/list/without-coupon.json"
 
 func checkOrderBreakup(w *walker, s *schema, v jvalue) {
 	order, ok1 := num(v.get("order_amount"))
@@ -353,7 +353,7 @@ func checkOrderBreakup(w *walker, s *schema, v jvalue) {
 	}
 }
 
-const benefitSource = "offer-order-status § Offers Block (calculation_info)"
+const benefitSource = "Get Offer Order Status § Offers Block (calculation_info)"
 
 func checkBenefitAmount(w *walker, s *schema, v jvalue) {
 	// A merchant discount is calculated by the merchant; Juspay only locks the payment method
@@ -387,7 +387,7 @@ func checkBenefitAmount(w *walker, s *schema, v jvalue) {
 	}
 }
 
-const twidSource = "twid-v2 § 3.2 Eligibility API (BURN carries value, EARN earnable points)"
+const twidSource = "Twid_V2 Onboarding (EC Merchants) § 3.2 Eligibility API (BURN carries value, EARN earnable points)"
 
 func checkTwidReward(w *walker, s *schema, v jvalue) {
 	// The eligibility response spells its keys in camelCase; other Twid payloads in snake_case.
@@ -414,7 +414,7 @@ func checkTwidReward(w *walker, s *schema, v jvalue) {
 // isNullish: absent or null, which the Twid samples use alike for "no value".
 func isNullish(v jvalue) bool { return !v.ok() || v.kind == jNull }
 
-const orderTxnStatusSource = "Order Status API § API Responses › 200 › status, txn_id, gateway_id, txn_detail (the order reports its latest transaction, which txn_detail details); facts § 1.1"
+const orderTxnStatusSource = "Order Status API § API Responses › 200 › status, txn_id, gateway_id, txn_detail (the order reports its latest transaction, which txn_detail details); Juspay docs https://juspay.io/api-reference/docs/express-checkout/appendix § Transaction status codes"
 
 // checkOrderTxnStatus: the order's status, txn_id and gateway_id report its latest payment
 // attempt, which txn_detail details. Two contradictions are judged: a CHARGED attempt under an
