@@ -7,7 +7,7 @@ import "fmt"
 // without dates), so each condition is an invariant citing the sentence that states it.
 
 const (
-	mandateFieldsSource    = "Webhooks (Order, Mandate and Notification callbacks) § For Mandate Status › Callback Object (content.mandate) › max_amount, start_date, end_date"
+	mandateFieldsSource    = "Webhooks § For Mandate Status › Callback Object (content.mandate) › max_amount, start_date, end_date"
 	customerIdentitySource = "Twid_V2 Onboarding (EC Merchants) § 4.1 Order API Substep (“customer_id” or “customer_mobile” is mandatory to be passed)"
 )
 

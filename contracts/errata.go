@@ -3,6 +3,10 @@ package contracts
 import (
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
+
+	yaml "github.com/pb33f/go-yaml"
 
 	"github.com/jpcheck/jpcheck/specs"
 )
@@ -22,6 +26,9 @@ type ErratumEntry struct {
 	Rule     Rule     `json:"rule,omitempty"`
 	Message  string   `json:"message"`
 	Repairs  []string `json:"repairs,omitempty"`
+	// Places lists every spec location (file#pointer) a "spec" entry applies to; Section is
+	// the first.
+	Places []string `json:"places,omitempty"`
 }
 
 // Errata validates every documented sample under compat and lists what the documents get wrong,
@@ -39,6 +46,11 @@ func Errata(set *Set) ([]ErratumEntry, error) {
 		}
 		if len(ex.Repairs) > 0 {
 			out = append(out, ErratumEntry{Kind: "repaired", Document: set.documentTitle(ex.Document), Section: ex.Section, Example: ex.File, Message: "the sample needed repair to be a JSON payload", Repairs: ex.Repairs})
+		}
+		for _, e := range ex.Errata {
+			if e.Rule == specs.Curated {
+				out = append(out, ErratumEntry{Kind: "error", Document: set.documentTitle(ex.Document), Section: ex.Section, Example: ex.File, Pointer: e.Pointer, Rule: Rule(e.Rule), Message: e.Note})
+			}
 		}
 		if ex.Kind == "request" || ex.Kind == "" {
 			continue
@@ -62,6 +74,11 @@ func Errata(set *Set) ([]ErratumEntry, error) {
 				kind = "undeclared"
 			}
 			out = append(out, ErratumEntry{Kind: kind, Document: set.documentTitle(ex.Document), Section: ex.Section, Example: ex.File, Pointer: f.Pointer, Rule: f.Rule, Message: f.Message})
+			// The string "null" is no value any table documents: compat accepts it, but the
+			// sample still contradicts its document, so it is an erratum too.
+			if f.Rule == RuleQuirkNullString {
+				out = append(out, ErratumEntry{Kind: "error", Document: set.documentTitle(ex.Document), Section: ex.Section, Example: ex.File, Pointer: f.Pointer, Rule: f.Rule, Message: f.Message + "; no table documents the string \"null\" as a value"})
+			}
 		}
 	}
 	official, err := specs.OfficialErrata()
@@ -71,27 +88,21 @@ func Errata(set *Set) ([]ErratumEntry, error) {
 	for _, e := range official {
 		out = append(out, ErratumEntry{Kind: "official", Document: "juspay/juspay-sdk-integration-demo", Section: e.Path, Pointer: e.Pointer, Rule: Rule(e.Rule), Message: e.Note})
 	}
-	// A property's errata is listed once even when the property is a $ref that several schemas
-	// reach (the generator used to skip those, and list inline ones once per path).
+	// One entry per contradiction: the same x-errata text on several properties (one table
+	// field reached through several schemas, or through a $ref) names every place it applies.
 	var notes []ErratumEntry
-	seen := map[string]bool{}
-	for _, s := range set.schemas {
-		for _, p := range s.propList {
-			if p.schema.errata == "" {
-				continue
+	byMessage := map[string]int{}
+	for _, site := range set.errata {
+		if i, ok := byMessage[site.message]; ok {
+			e := &notes[i]
+			e.Places = append(e.Places, site.place)
+			if site.source != "" && !strings.Contains(e.Document, site.source) {
+				e.Document += "; " + site.source
 			}
-			section := p.spec
-			if p.schema.spec != p.spec && p.schema.spec != "" {
-				section = p.schema.spec
-			}
-			if key := section + "\x00" + p.schema.errata; !seen[key] {
-				seen[key] = true
-				notes = append(notes, ErratumEntry{Kind: "spec", Document: p.source, Section: section, Message: p.schema.errata})
-			}
+			continue
 		}
-		if s.errata != "" && s.name != "" {
-			notes = append(notes, ErratumEntry{Kind: "spec", Document: s.source, Section: s.spec, Message: s.errata})
-		}
+		byMessage[site.message] = len(notes)
+		notes = append(notes, ErratumEntry{Kind: "spec", Document: site.source, Section: site.place, Places: []string{site.place}, Message: site.message})
 	}
 	sort.Slice(notes, func(i, j int) bool { return notes[i].Section < notes[j].Section })
 	return append(out, notes...), nil
@@ -120,5 +131,53 @@ func (s *Set) Documents() []Document {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Title < out[j].Title })
+	return out
+}
+
+// errataSite is one x-errata note in the spec files: on a property (inline or beside a $ref),
+// a parameter, a schema or an operation.
+type errataSite struct {
+	place   string // file#pointer of the node carrying x-errata
+	source  string // its x-source, expanded to the document's title
+	message string
+}
+
+// collectErrata walks the spec files' YAML rather than the compiled schemas, which drop the
+// keywords beside a $ref and never see parameters.
+func collectErrata(c *compiler, names []string) []errataSite {
+	var out []errataSite
+	var walk func(file, ptr string, n *yaml.Node)
+	walk = func(file, ptr string, n *yaml.Node) {
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, e := range n.Content {
+				walk(file, ptr, e)
+			}
+		case yaml.MappingNode:
+			if e := mapGet(n, "x-errata"); e != nil && e.Value != "" {
+				site := errataSite{place: file + "#" + ptr, message: strings.Join(strings.Fields(e.Value), " ")}
+				// A parameter's pointer ends in an index: name it, as a reader looks it up.
+				if name, in := mapGet(n, "name"), mapGet(n, "in"); name != nil && in != nil {
+					site.place += " (" + in.Value + " " + name.Value + ")"
+				}
+				if src := mapGet(n, "x-source"); src != nil {
+					site.source = c.sourceText(src.Value)
+				}
+				out = append(out, site)
+			}
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				walk(file, ptr+"/"+escapePointer(n.Content[i].Value), n.Content[i+1])
+			}
+		case yaml.SequenceNode:
+			for i, e := range n.Content {
+				walk(file, ptr+"/"+strconv.Itoa(i), e)
+			}
+		}
+	}
+	for _, name := range names {
+		if n := c.files[name]; n != nil {
+			walk(name, "", n)
+		}
+	}
 	return out
 }

@@ -48,6 +48,7 @@ const (
 	RuleTwidReward       Rule = "invariant.twid-reward"
 	RuleMandateFields    Rule = "invariant.mandate-fields"
 	RuleCustomerIdentity Rule = "invariant.customer-identity"
+	RuleOrderTxnStatus   Rule = "invariant.order-txn-status"
 
 	RuleCardNumber Rule = "pci.card-number" // a full card number (13-19 digits passing Luhn)
 	RuleCVV        Rule = "pci.cvv"         // a CVV field

@@ -22,6 +22,7 @@ var invariants = map[string]invariant{
 	"reward-blocks":      checkRewardBlocks,
 	"mandate-fields":     checkMandateFields,
 	"customer-identity":  checkCustomerIdentity,
+	"order-txn-status":   checkOrderTxnStatus,
 }
 
 // at runs f with the walker's pointer at the named member of the current object.
@@ -356,6 +357,11 @@ func checkOrderBreakup(w *walker, s *schema, v jvalue) {
 const benefitSource = "Get Offer Order Status § Offers Block (calculation_info)"
 
 func checkBenefitAmount(w *walker, s *schema, v jvalue) {
+	// A merchant discount is calculated by the merchant; Juspay only locks the payment method
+	// ("No gratification applied by Juspay"), so its amount need not follow the rule.
+	if typ, _ := str(v.get("type")); typ == "MERCHANT_DISCOUNT" {
+		return
+	}
 	info := v.get("calculation_info")
 	if !info.ok() {
 		info = v // list-offers benefits carry the rule beside the amount
@@ -428,3 +434,36 @@ const rewardBlocksSource = "Twid_V2 Onboarding (EC Merchants) § 3.2 Eligibility
 
 // isNullish: absent or null, which the Twid samples use alike for "no value".
 func isNullish(v jvalue) bool { return !v.ok() || v.kind == jNull }
+
+const orderTxnStatusSource = "Order Status API § API Responses › 200 › status, txn_id, gateway_id, txn_detail (the order reports its latest transaction, which txn_detail details); Juspay docs https://juspay.io/api-reference/docs/express-checkout/appendix § Transaction status codes"
+
+// checkOrderTxnStatus: the order's status, txn_id and gateway_id report its latest payment
+// attempt, which txn_detail details. Two contradictions are judged: a CHARGED attempt under an
+// order that reports a failure, and one transaction (the same txn_id at both levels) with two
+// gateway ids. Other status pairs legitimately differ (an AUTO_REFUNDED txn under a CHARGED
+// order), and a split payment's order may name another transaction than txn_detail (Twid's
+// gateway and TWID_V2 txns), so gateway ids are compared only for the same txn_id.
+func checkOrderTxnStatus(w *walker, s *schema, v jvalue) {
+	td := v.get("txn_detail")
+	if td.kind != jObject {
+		return
+	}
+	order, _ := str(v.get("status"))
+	if txn, _ := str(td.get("status")); txn == "CHARGED" && failedStatuses[order] {
+		w.at("status", func() {
+			w.add(RuleOrderTxnStatus, SeverityError, fmt.Sprintf("order status %s while its txn_detail is CHARGED", order), "CHARGED", strconv.Quote(order), s.spec, orderTxnStatusSource)
+		})
+	}
+	id, ok1 := str(v.get("txn_id"))
+	tdID, ok2 := str(td.get("txn_id"))
+	if !ok1 || !ok2 || id == "" || id != tdID {
+		return
+	}
+	gw, ok1 := num(v.get("gateway_id"))
+	tdGw, ok2 := num(td.get("gateway_id"))
+	if ok1 && ok2 && gw != tdGw {
+		w.at("gateway_id", func() {
+			w.add(RuleOrderTxnStatus, SeverityError, fmt.Sprintf("gateway_id %s on the order but %s in txn_detail, for the same txn %s", money(gw), money(tdGw), id), money(tdGw), money(gw), s.spec, orderTxnStatusSource)
+		})
+	}
+}

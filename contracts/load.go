@@ -79,9 +79,10 @@ type Set struct {
 	docs        map[string]documentRef
 	digest      string
 	version     string
-	noSource    []string  // properties without x-source, for Lint
-	uncheckable []string  // properties whose x-source a user could not look up, for Lint
-	unknown     []string  // schema keywords the validator does not implement, for Lint
+	noSource    []string // properties without x-source, for Lint
+	uncheckable []string // properties whose x-source a user could not look up, for Lint
+	unknown     []string // schema keywords the validator does not implement, for Lint
+	errata      []errataSite
 	readers     sync.Pool // *reader: parse state reused across Validate calls
 }
 
@@ -193,6 +194,7 @@ func Load(fsys fs.FS) (*Set, error) {
 	sort.Strings(set.noSource)
 	slices.Sort(set.uncheckable)
 	set.uncheckable = slices.Compact(set.uncheckable)
+	set.errata = collectErrata(c, names)
 	for _, name := range names {
 		set.unknown = append(set.unknown, auditDocument(name, c.files[name])...)
 	}

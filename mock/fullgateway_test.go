@@ -104,3 +104,25 @@ func TestTestModeFullGatewayResponse(t *testing.T) {
 		}
 	}
 }
+
+// GET /ecr/orders/{id} (the path twid-v2 § 4.3 requests) answers what GET /orders/{id} answers,
+// the full gateway response option included, and a missing order the same error.
+func TestEcrOrderStatus(t *testing.T) {
+	s, srv := testServer(t, Config{})
+	ids := s.SeededOrders()
+	slices.Sort(ids)
+	for _, id := range ids {
+		for _, q := range []string{"", "?options.add_full_gateway_response=true"} {
+			want := testRequest(t, srv, http.MethodGet, "/orders/"+id+q, nil, nil)
+			got := testRequest(t, srv, http.MethodGet, "/ecr/orders/"+id+q, nil, nil)
+			if got.code != want.code || string(got.body) != string(want.body) {
+				t.Fatalf("/ecr/orders/%s%s: %d %s, want %d %s", id, q, got.code, got.body, want.code, want.body)
+			}
+		}
+	}
+	want := testRequest(t, srv, http.MethodGet, "/orders/no-such-order", nil, nil)
+	got := testRequest(t, srv, http.MethodGet, "/ecr/orders/no-such-order", nil, nil)
+	if want.code == http.StatusOK || got.code != want.code || string(got.body) != string(want.body) {
+		t.Fatalf("missing order: %d %s, want %d %s", got.code, got.body, want.code, want.body)
+	}
+}

@@ -151,6 +151,15 @@ func mend(doc map[string]any, f contracts.Finding) bool {
 			}
 			return set(parent, key, json.Number(f.Expected))
 		}
+	case contracts.RuleOrderTxnStatus:
+		// The order reports its txn_detail (a sample's CHARGED txn under a failed order, or
+		// two gateway ids for one txn): the mock serves the transaction's own values.
+		switch key {
+		case "status":
+			return set(parent, key, f.Expected)
+		case "gateway_id":
+			return set(parent, key, json.Number(f.Expected))
+		}
 	case contracts.RuleRedacted, contracts.RuleFormat, contracts.RuleQuirkNullString:
 		// A value the publisher masked ("FILTERED") or a sample's malformed one (payer_vpa
 		// "null"): the mock serves a real one where the field is mandatory, and leaves an

@@ -115,6 +115,8 @@ func (s *Server) routes() {
 	api := func(pattern string, h http.HandlerFunc) { s.mux.Handle(pattern, s.authed(h)) }
 	api("POST /orders", s.handleCreateOrder)
 	api("GET /orders/{order_id}", s.handleOrderStatus)
+	// twid-v2 § 4.3 asks for the order status at the legacy /ecr path; Juspay answers the same.
+	api("GET /ecr/orders/{order_id}", s.handleOrderStatus)
 	api("POST /txns", s.handleTxn)
 	api("POST /orders/{order_id}/refunds", s.handleOrderRefund)
 	api("POST /orders/txns/{txn_id}/refunds", s.handleTxnRefund)

@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/jpcheck/jpcheck/contracts"
@@ -110,8 +111,13 @@ type Erratum struct {
 func ErrataOf(entries []contracts.ErratumEntry) []Erratum {
 	out := make([]Erratum, 0, len(entries))
 	for _, e := range entries {
+		section := e.Section
+		if len(e.Places) > 1 {
+			// One contradiction applying to several spec locations: the report names them all.
+			section = strings.Join(e.Places, ", ")
+		}
 		out = append(out, Erratum{
-			Kind: e.Kind, Document: e.Document, Section: e.Section, Example: e.Example,
+			Kind: e.Kind, Document: e.Document, Section: section, Example: e.Example,
 			Pointer: e.Pointer, Rule: string(e.Rule), Message: e.Message, Repairs: e.Repairs,
 		})
 	}

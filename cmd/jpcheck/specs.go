@@ -129,7 +129,10 @@ func newSpecsCmd(st streams) *cobra.Command {
 func errataLine(e contracts.ErratumEntry) string {
 	where := e.Document + " § " + e.Section
 	if e.Kind == "spec" {
-		where = e.Section
+		where = strings.Join(e.Places, ", ")
+		if where == "" {
+			where = e.Section
+		}
 	}
 	s := fmt.Sprintf("%-10s %s", e.Kind, where)
 	if e.Example != "" {
@@ -150,11 +153,11 @@ func orEmpty(p string) string {
 }
 
 var errataHeadings = []struct{ kind, title, intro string }{
-	{"error", "Samples that break the documents' own rules", "Error findings on documented samples under the compat profile."},
+	{"error", "Samples that break the documents' own rules", "Contradictions in the documents' samples: error findings under the compat profile; the string \"null\" standing for no value (accepted by compat as a quirk, listed here too); and, with rule `curated`, contradictions no rule detects because a rule would fail correct services (recorded in specs/examples/*.index.yaml with why)."},
 	{"official", "Errata of Juspay's official sample payloads", "Error findings of juspay/juspay-sdk-integration-demo's samples (any branch; paths under the samples folder) that contradict the documents; listed in specs/examples/official-samples.errata.yaml and excused by the official-samples test."},
 	{"quirk", "Variants the samples show (quirks)", "Accepted by the compat profile as warnings; errors under strict."},
 	{"undeclared", "Fields the samples show that the specs do not declare", ""},
-	{"spec", "Field tables that disagree with the samples", "The specs follow the samples."},
+	{"spec", "Field tables that disagree with the samples", "The specs follow the samples. One entry per contradiction, naming every property or parameter it applies to."},
 	{"repaired", "Samples that are not valid JSON", "Repaired in specs/examples; each repair is listed."},
 	{"skipped", "Samples that are not payloads", ""},
 }
@@ -200,7 +203,11 @@ func writeErrataSources(w io.Writer, docs []contracts.Document) {
 func errataMarkdownItem(e contracts.ErratumEntry) string {
 	switch e.Kind {
 	case "spec":
-		return fmt.Sprintf("`%s` (%s): %s", e.Section, e.Document, e.Message)
+		places := e.Places
+		if len(places) == 0 {
+			places = []string{e.Section}
+		}
+		return fmt.Sprintf("`%s` (%s): %s", strings.Join(places, "`, `"), e.Document, e.Message)
 	case "skipped":
 		return fmt.Sprintf("%s § %s: %s", e.Document, e.Section, e.Message)
 	case "official":

@@ -103,7 +103,7 @@ func TestSpecs(t *testing.T) {
 			if len(list) != len(errata) || len(list) == 0 {
 				t.Errorf("%d entries, want %d", len(list), len(errata))
 			}
-			allowed := []string{"kind", "document", "section", "example", "pointer", "rule", "message", "repairs"}
+			allowed := []string{"kind", "document", "section", "example", "pointer", "rule", "message", "repairs", "places"}
 			seen := map[string]bool{}
 			for i, e := range list {
 				for _, k := range []string{"kind", "document", "section", "message"} {
