@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"html"
 	"net/http/httptest"
 	"os"
@@ -76,27 +77,34 @@ const conformTimeout = 2 * time.Minute
 // execConform runs the binary with args, the environment's JPCHECK_* variables replaced by env.
 func execConform(t testing.TB, env []string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), conformTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, conformBinary(t), args...)
 	// A run without --report-dir journals webhooks to a new temporary directory it keeps for
 	// the user; under a test that directory is the test's own.
-	cmd.Env = append(append(cleanEnv(), "TMPDIR="+t.TempDir()), env...)
+	code, stdout, stderr, err := runBinary(conformBinary(t), append([]string{"TMPDIR=" + t.TempDir()}, env...), args...)
+	if err != nil {
+		t.Fatalf("%v\nstderr:\n%s", err, stderr)
+	}
+	return code, stdout, stderr
+}
+
+// runBinary runs bin with args under conformTimeout, the environment's JPCHECK_* variables
+// replaced by env. It fails no test, so several goroutines may call it: err is set only when the
+// process could not run or did not finish, and an exit code is not an error.
+func runBinary(bin string, env []string, args ...string) (code int, stdout, stderr string, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), conformTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = append(cleanEnv(), env...)
 	var out, errw bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errw
-	err := cmd.Run()
+	err = cmd.Run()
 	if ctx.Err() != nil {
-		t.Fatalf("jpcheck %s did not finish in %s\nstderr:\n%s", strings.Join(args, " "), conformTimeout, errw.String())
+		return 0, out.String(), errw.String(), fmt.Errorf("jpcheck %s did not finish in %s", strings.Join(args, " "), conformTimeout)
 	}
 	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		code = ee.ExitCode()
-	default:
-		t.Fatal(err)
+	if errors.As(err, &ee) {
+		return ee.ExitCode(), out.String(), errw.String(), nil
 	}
-	return code, out.String(), errw.String()
+	return 0, out.String(), errw.String(), err
 }
 
 func cleanEnv() []string {

@@ -1,14 +1,10 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -40,40 +36,6 @@ func arrivalLatencyServer(t *testing.T) string {
 	return srv.URL
 }
 
-type processLoad struct {
-	Requests  int64 `json:"requests"`
-	LatencyMS struct {
-		P50 float64 `json:"p50"`
-		P90 float64 `json:"p90"`
-		P99 float64 `json:"p99"`
-	} `json:"latency_ms"`
-	Generator struct {
-		Limited bool `json:"limited"`
-	} `json:"generator"`
-	SLO struct {
-		Verdict string `json:"verdict"`
-		Checks  []struct {
-			Name   string `json:"name"`
-			Result string `json:"result"`
-		} `json:"checks"`
-	} `json:"slo"`
-}
-
-// execJpcheck runs the built binary; safe from several goroutines (it reports, never fails).
-func execJpcheck(bin string, args ...string) (code int, stdout []byte, stderr string, err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), conformTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = cleanEnv()
-	var out, errw bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errw
-	err = cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return ee.ExitCode(), out.Bytes(), errw.String(), nil
-	}
-	return 0, out.Bytes(), errw.String(), err
-}
-
 // Issue 14's end-to-end check with real processes: two jpcheck processes on loopback share
 // one 1,000 req/s schedule (--shard 0/2 and 1/2, one --start-at), `load merge` joins them, and
 // the merged verdict, checks and percentiles are those of one process sending the whole
@@ -92,15 +54,15 @@ func TestLoadShardProcessesMatchOneProcess(t *testing.T) {
 	}
 	base := []string{"load", "--order-id", "o1", "--rate", "1000", "--duration", "3s", "--validate-sample", "0",
 		"--max-lag", "10s", "--slo", slo, "--format", "json"}
-	var single, merged processLoad
+	var single, merged shardDoc
 	ok := false
 	for attempt := 0; attempt < 3 && !ok; attempt++ {
 		dir := t.TempDir()
-		code, stdout, stderr, err := execJpcheck(bin, append(base, "--target", arrivalLatencyServer(t), "--out", filepath.Join(dir, "single"))...)
+		code, stdout, stderr, err := runBinary(bin, nil, append(base, "--target", arrivalLatencyServer(t), "--out", filepath.Join(dir, "single"))...)
 		if err != nil || code != exitFindings {
 			t.Fatalf("single process: exit %d (%v), want %d (TP99 fails)\n%s", code, err, exitFindings, stderr)
 		}
-		single = decodeProcessLoad(t, stdout)
+		single = decodeShardDoc(t, []byte(stdout))
 
 		target := arrivalLatencyServer(t)
 		// Far enough ahead for both processes to start and load the contracts.
@@ -111,7 +73,7 @@ func TestLoadShardProcessesMatchOneProcess(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				code, _, stderr, err := execJpcheck(bin, append(base, "--target", target, "--shard", fmt.Sprintf("%d/2", i),
+				code, _, stderr, err := runBinary(bin, nil, append(base, "--target", target, "--shard", fmt.Sprintf("%d/2", i),
 					"--start-at", start, "--out", filepath.Join(dir, "shards", fmt.Sprint(i)))...)
 				// A shard of several exits 0 once its part is written: the verdict is the merge's.
 				if err != nil || code != exitOK {
@@ -125,11 +87,11 @@ func TestLoadShardProcessesMatchOneProcess(t *testing.T) {
 				t.Fatal(e)
 			}
 		}
-		code, stdout, stderr, err = execJpcheck(bin, "load", "merge", "--format", "json", "--out", filepath.Join(dir, "merged"), filepath.Join(dir, "shards"))
+		code, stdout, stderr, err = runBinary(bin, nil, "load", "merge", "--format", "json", "--out", filepath.Join(dir, "merged"), filepath.Join(dir, "shards"))
 		if err != nil || code != exitFindings {
 			t.Fatalf("load merge: exit %d (%v), want %d like the single process\n%s", code, err, exitFindings, stderr)
 		}
-		merged = decodeProcessLoad(t, stdout)
+		merged = decodeShardDoc(t, []byte(stdout))
 		if _, err := os.Stat(filepath.Join(dir, "merged", reports.LoadJSONFile)); err != nil {
 			t.Errorf("load merge --out: %v", err)
 		}
@@ -167,13 +129,4 @@ func TestLoadShardProcessesMatchOneProcess(t *testing.T) {
 			t.Errorf("check %s: single %s, merged %s %s", c.Name, c.Result, m.Name, m.Result)
 		}
 	}
-}
-
-func decodeProcessLoad(t *testing.T, b []byte) processLoad {
-	t.Helper()
-	var d processLoad
-	if err := json.Unmarshal(b, &d); err != nil {
-		t.Fatalf("not the load JSON (%v):\n%s", err, clipOut(string(b)))
-	}
-	return d
 }

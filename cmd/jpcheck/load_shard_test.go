@@ -83,8 +83,20 @@ type shardDoc struct {
 			Count int `json:"count"`
 		} `json:"shard"`
 	} `json:"run"`
+	LatencyMS struct {
+		P50 float64 `json:"p50"`
+		P90 float64 `json:"p90"`
+		P99 float64 `json:"p99"`
+	} `json:"latency_ms"`
+	Generator struct {
+		Limited bool `json:"limited"`
+	} `json:"generator"`
 	SLO struct {
 		Verdict string `json:"verdict"`
+		Checks  []struct {
+			Name   string `json:"name"`
+			Result string `json:"result"`
+		} `json:"checks"`
 	} `json:"slo"`
 	Window *struct {
 		Runs     int   `json:"runs"`
