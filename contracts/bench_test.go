@@ -41,23 +41,8 @@ func BenchmarkValidateOrderStatus(b *testing.B) {
 // BenchmarkLibopenapiValidatorOrderStatus is the baseline: libopenapi-validator's response
 // validation of the same payload against the same specs (GET /orders/{order_id}, 200).
 func BenchmarkLibopenapiValidatorOrderStatus(b *testing.B) {
-	root, err := specs.FS().(interface{ ReadFile(string) ([]byte, error) }).ReadFile(specs.Root)
-	if err != nil {
-		b.Fatal(err)
-	}
-	doc, err := libopenapi.NewDocumentWithConfiguration(root, &datamodel.DocumentConfiguration{
-		BasePath: ".", SpecFilePath: specs.Root, LocalFS: specs.FS(), AllowFileReferences: true,
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	v, errs := validator.NewValidator(doc)
-	if len(errs) > 0 {
-		b.Fatalf("libopenapi-validator: %v", errs)
-	}
+	v, req := baselineValidator(b)
 	payload := mustExample(b, benchPayload)
-	req, _ := http.NewRequest(http.MethodGet, "https://api.juspay.in/orders/JPAYNEW034", nil)
-	req.Header.Set("x-merchantid", "merchantId")
 	newResp := func() *http.Response {
 		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(bytes.NewReader(payload)), Request: req}
 	}

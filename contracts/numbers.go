@@ -1,6 +1,7 @@
 package contracts
 
 import (
+	"cmp"
 	"math"
 	"math/big"
 	"strconv"
@@ -160,7 +161,7 @@ func (n jsonNumber) sign() int {
 
 func (n jsonNumber) cmp(m jsonNumber) int {
 	if sn, sm := n.sign(), m.sign(); sn != sm || sn == 0 {
-		return cmpInt(sn, sm)
+		return cmp.Compare(sn, sm)
 	}
 	c := n.cmpAbs(m)
 	if n.neg {
@@ -179,14 +180,4 @@ func (n jsonNumber) cmpAbs(m jsonNumber) int {
 		return c
 	}
 	return strings.Compare(n.digits, m.digits) // same leading exponent: compare as decimal fractions
-}
-
-func cmpInt(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -204,51 +204,40 @@ func mergeShards(shards []*Result) (*Result, error) {
 // mergeSeries adds the shards' per-second points, matched by position (the shards share a
 // start instant and a one-second tick): rates and errors add, p99 keeps the largest.
 func mergeSeries(all [][]Point) []Point {
-	n := 0
-	for _, s := range all {
-		n = max(n, len(s))
-	}
-	out := make([]Point, n)
-	for i := range out {
-		for _, s := range all {
-			if i >= len(s) {
-				continue
-			}
-			p := s[i]
-			o := &out[i]
-			o.T, o.Width = math.Max(o.T, p.T), math.Max(o.Width, p.Width)
-			o.Requested += p.Requested
-			o.Rate += p.Rate
-			o.Errors += p.Errors
-			o.P99MS = math.Max(o.P99MS, p.P99MS)
-		}
-	}
-	return out
+	return byPosition(all, func(o *Point, p Point) {
+		o.T, o.Width = math.Max(o.T, p.T), math.Max(o.Width, p.Width)
+		o.Requested += p.Requested
+		o.Rate += p.Rate
+		o.Errors += p.Errors
+		o.P99MS = math.Max(o.P99MS, p.P99MS)
+	})
 }
 
 // sumBatches adds the shards' per-second batches, matched by position as mergeSeries
 // matches points: the union's batch of a second is the sum of the shards'.
 func sumBatches(all [][]Batch) []Batch {
+	return byPosition(all, func(o *Batch, b Batch) {
+		o.Requests += b.Requests
+		o.Failed += b.Failed
+		if len(o.Over) < len(b.Over) {
+			o.Over = append(o.Over, make([]int64, len(b.Over)-len(o.Over))...)
+		}
+		for k, v := range b.Over {
+			o.Over[k] += v
+		}
+	})
+}
+
+// byPosition folds the shards' i-th elements into the union's i-th, as long as the longest.
+func byPosition[T any](all [][]T, add func(*T, T)) []T {
 	n := 0
-	for _, bs := range all {
-		n = max(n, len(bs))
+	for _, s := range all {
+		n = max(n, len(s))
 	}
-	out := make([]Batch, n)
-	for i := range out {
-		for _, bs := range all {
-			if i >= len(bs) {
-				continue
-			}
-			b := bs[i]
-			o := &out[i]
-			o.Requests += b.Requests
-			o.Failed += b.Failed
-			if len(o.Over) < len(b.Over) {
-				o.Over = append(o.Over, make([]int64, len(b.Over)-len(o.Over))...)
-			}
-			for k, v := range b.Over {
-				o.Over[k] += v
-			}
+	out := make([]T, n)
+	for _, s := range all {
+		for i, x := range s {
+			add(&out[i], x)
 		}
 	}
 	return out

@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -74,7 +75,7 @@ func ParseLatency(spec string) (*Latency, error) {
 		}
 		points = append(points, p)
 	}
-	slices.SortFunc(points, func(a, b latencyPoint) int { return compareFloat(a.q, b.q) })
+	slices.SortFunc(points, func(a, b latencyPoint) int { return cmp.Compare(a.q, b.q) })
 	for i := 1; i < len(points); i++ {
 		a, b := points[i-1], points[i]
 		if a.q == b.q {
@@ -121,16 +122,6 @@ func checkLatency(d time.Duration) error {
 		return fmt.Errorf("%v is longer than the %v limit", d, maxLatency)
 	}
 	return nil
-}
-
-func compareFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // percent writes q as the percentile number: 0.999 → "99.9".
