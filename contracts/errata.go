@@ -138,7 +138,7 @@ func (s *Set) Documents() []Document {
 // a parameter, a schema or an operation.
 type errataSite struct {
 	place   string // file#pointer of the node carrying x-errata
-	source  string // its x-source, expanded to the document's title
+	source  string // its x-source
 	message string
 }
 
@@ -161,7 +161,7 @@ func collectErrata(c *compiler, names []string) []errataSite {
 					site.place += " (" + in.Value + " " + name.Value + ")"
 				}
 				if src := mapGet(n, "x-source"); src != nil {
-					site.source = c.sourceText(src.Value)
+					site.source = src.Value
 				}
 				out = append(out, site)
 			}

@@ -37,6 +37,7 @@ func TestLintFindsBrokenSpecs(t *testing.T) {
 		{"unknown quirk", "errors.yaml", "quirk: numeric-string", "quirk: stringly-typed", "unknown quirk"},
 		{"missing x-source", "order-status.yaml", "x-source: Order Status API § API Responses › 200 › customer_email", "x-sauce: nowhere", "customer_email: property has no x-source"},
 		{"x-source naming our own file", "order-status.yaml", "x-source: Order Status API § API Responses › 200 › customer_email", "x-source: 004_457b9c7c6e18b90f.txt § customer_email", "names no public document"},
+		{"x-source naming our own document id", "order-status.yaml", "x-source: Order Status API § API Responses › 200 › customer_email", "x-source: order-status § API Responses › 200 › customer_email", "names no public document"},
 		{"x-source naming a title without its page", "order-status.yaml", "x-source: Order Status API § API Responses › 200 › customer_email", "x-source: Juspay docs § 4.1 customer_email", "names no public document"},
 		{"not yaml", "offers.yaml", "openapi:", "openapi: [", ""},
 	}

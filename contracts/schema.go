@@ -165,20 +165,6 @@ func mapGet(n *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-// sourceText is the citation a finding shows. The specs cite public titles already; an x-source
-// still written with an x-documents id is shown with the id's title, never with our file name,
-// which a user could not look up.
-func (c *compiler) sourceText(raw string) string {
-	id, section, ok := strings.Cut(raw, "§")
-	if !ok {
-		return raw
-	}
-	if d, ok := c.docs[strings.TrimSpace(id)]; ok && d.Title != "" {
-		return d.Title + " § " + strings.TrimSpace(section)
-	}
-	return raw
-}
-
 // checkable says whether a citation names something public: a document title from x-documents
 // (whose url is listed there), a Juspay page by URL, or a path in Juspay's official samples.
 func (c *compiler) checkable(source string) bool {
@@ -220,7 +206,7 @@ func (c *compiler) compile(file, ptr string, n *yaml.Node) (*schema, string) {
 	}
 	site := ""
 	if src := mapGet(n, "x-source"); src != nil {
-		site = c.sourceText(src.Value)
+		site = src.Value
 	}
 	if ref := mapGet(n, "$ref"); ref != nil {
 		tfile, tptr, target, err := c.resolve(file, ref.Value)
@@ -266,7 +252,7 @@ func (c *compiler) fill(s *schema, file, ptr string, n *yaml.Node) {
 	}
 	at := func(k string) string { return ptr + "/" + escapePointer(k) }
 	if v := mapGet(n, "x-source"); v != nil {
-		s.source = c.sourceText(v.Value)
+		s.source = v.Value
 	}
 	if v := mapGet(n, "x-errata"); v != nil {
 		s.errata = v.Value
@@ -416,7 +402,7 @@ func (c *compiler) fill(s *schema, file, ptr string, n *yaml.Node) {
 				qq.to = x.Value
 			}
 			if x := mapGet(q, "source"); x != nil {
-				qq.source = c.sourceText(x.Value)
+				qq.source = x.Value
 			}
 			switch qq.name {
 			case "numeric-string", "boolean-string", "json-string", "json-number", "null", "null-string":
