@@ -284,10 +284,15 @@ func TestShardsMergeLikeOneGenerator(t *testing.T) {
 	if single == nil {
 		t.Skip("the machine could not pace 1,000/s in three attempts")
 	}
-	// The same schedule sends the same hits (those due before the end, about 2,995): the
-	// shards' ends may each cut one differently.
-	if d := single.Requests - merged.Requests; single.Requests < 2900 || d > 2 || d < -2 {
-		t.Fatalf("requests: single %d, merged %d; the schedule has about 3,000", single.Requests, merged.Requests)
+	// The same schedule calls for the same hits (about 2,995 due before the end). A generator
+	// running late at the end leaves the hits due in that lateness unsent (lag, not drops:
+	// judgeGenerator), so the counts may differ by the hits of the larger lag, at least the
+	// lag limit's (CI saw 6), capped at 10%: a shard that skipped or repeated part of the
+	// schedule would be off by half.
+	lagMS := max(durationMS(cfg.LagLimit), single.Generator.LagMaxMS, merged.Generator.LagMaxMS)
+	slack := min(int64(cfg.Rate*lagMS/1000)+2, 300)
+	if d := single.Requests - merged.Requests; single.Requests < 2995-slack || d > slack || d < -slack {
+		t.Fatalf("requests: single %d, merged %d, want within %d; the schedule has about 3,000", single.Requests, merged.Requests, slack)
 	}
 	// The server's delays are the same multiset in both runs; what differs is the scheduling
 	// noise of a shared loopback machine, a few milliseconds on top of each delay. 5 ms plus

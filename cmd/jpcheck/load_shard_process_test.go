@@ -106,8 +106,14 @@ func TestLoadShardProcessesMatchOneProcess(t *testing.T) {
 	t.Logf("single: %d requests, p50/p90/p99 %.1f/%.1f/%.1f ms, %s; merged: %d, %.1f/%.1f/%.1f ms, %s",
 		single.Requests, single.LatencyMS.P50, single.LatencyMS.P90, single.LatencyMS.P99, single.SLO.Verdict,
 		merged.Requests, merged.LatencyMS.P50, merged.LatencyMS.P90, merged.LatencyMS.P99, merged.SLO.Verdict)
-	if d := single.Requests - merged.Requests; single.Requests < 2900 || d > 2 || d < -2 {
-		t.Fatalf("requests: single %d, merged %d; the schedule has about 3,000", single.Requests, merged.Requests)
+	// The schedule calls for the same ~2,995 hits in both. A generator running late at the end
+	// leaves the hits due in that lateness unsent (lag, not drops, under --max-lag), so the
+	// counts may differ by the larger lag's hits (one per ms at 1,000/s; at least the default
+	// 20 ms), capped at 10%: a shard that skipped or repeated part of the schedule would be
+	// off by half.
+	slack := min(int64(max(20, single.Generator.LagMaxMS, merged.Generator.LagMaxMS))+2, 300)
+	if d := single.Requests - merged.Requests; single.Requests < 2995-slack || d > slack || d < -slack {
+		t.Fatalf("requests: single %d, merged %d, want within %d; the schedule has about 3,000", single.Requests, merged.Requests, slack)
 	}
 	// Same delays, different scheduling noise: 5 ms plus 10% tells 2 from 20 from 60 ms.
 	for _, p := range []struct {

@@ -89,7 +89,8 @@ type shardDoc struct {
 		P99 float64 `json:"p99"`
 	} `json:"latency_ms"`
 	Generator struct {
-		Limited bool `json:"limited"`
+		Limited  bool    `json:"limited"`
+		LagMaxMS float64 `json:"lag_max_ms"`
 	} `json:"generator"`
 	SLO struct {
 		Verdict string `json:"verdict"`
